@@ -1,0 +1,1 @@
+export const DEFAULT_HTTP_PORT = 3000;
