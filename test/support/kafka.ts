@@ -51,10 +51,7 @@ export async function produce(topic: string, records: TestRecord[]): Promise<voi
   }
 }
 
-export interface ConsumedRecord extends KafkaMessage {
-  topic: string;
-  partition: number;
-}
+export type ConsumedRecord = KafkaMessage & { topic: string; partition: number };
 
 /**
  * Reads a topic from the beginning until `count` records arrived or `timeoutMs` passed; returns

@@ -1,1 +1,1 @@
-export const DEFAULT_HTTP_PORT = 3000;
+export * from './bridge-config';

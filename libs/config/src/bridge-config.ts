@@ -1,0 +1,46 @@
+import type { Target } from '@app/contracts';
+
+/** Typed configuration, read once at start from the environment (SPEC section 5). */
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+  ssl: boolean;
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
+
+export interface NcpCredentials {
+  accessKey: string;
+  secretKey: string;
+}
+
+export interface GuanceMonitor {
+  secret: string;
+  subUri: string;
+}
+
+export interface BridgeConfig {
+  kafka: KafkaConfig;
+  topics: string[];
+  groupId: string;
+  targets: Target[];
+  routeHeader: string;
+  startFrom: 'earliest' | 'latest';
+  dlqTopic: string;
+  maxInFlight: number;
+  httpTimeoutMs: number;
+  /** 0 = retry forever */
+  retryDeadlineMs: number;
+  shutdownTimeoutMs: number;
+  /** present when a target that needs it is configured */
+  ncp?: NcpCredentials;
+  datastreamEndpoint: string;
+  cloudinsightEndpoint: string;
+  cloudinsightRegionNo?: string;
+  guance?: {
+    endpoint: string;
+    apiKey: string;
+    defaultMonitor: GuanceMonitor;
+    monitors: Record<string, GuanceMonitor>;
+  };
+  httpPort: number;
+}
