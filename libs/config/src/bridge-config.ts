@@ -24,6 +24,12 @@ export interface BridgeConfig {
   groupId: string;
   targets: Target[];
   routeHeader: string;
+  /**
+   * The one target whose consumer group dead-letters records with a missing or unknown route
+   * header (BRIDGE_UNROUTABLE_TARGET; default: the first of `targets` in TARGETS order). Deployments
+   * split by target must agree on it, so an unroutable record is dead-lettered once, not per group.
+   */
+  unroutableTarget: Target;
   startFrom: 'earliest' | 'latest';
   dlqTopic: string;
   maxInFlight: number;

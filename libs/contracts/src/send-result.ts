@@ -11,3 +11,6 @@ export type SendResult =
   | { outcome: 'delivered'; status: number }
   | { outcome: 'retryable'; status?: number; retryAfterMs?: number; error: string }
   | { outcome: 'permanent'; status?: number; error: string };
+
+/** A record value decoded and validated for a target, or why it could not be (reason for the DLQ). */
+export type ParseResult<B> = { ok: true; body: B } | { ok: false; reason: 'malformed' | 'invalid'; error: string };
