@@ -31,6 +31,8 @@ export interface DeadLetter {
   firstFailure?: Date;
   lastFailure?: Date;
   httpStatus?: number;
+  /** The consumer group that gave up on it (x-dlq-consumer-group); the writer's default otherwise. */
+  consumerGroup?: string;
 }
 
 export interface DeadLetterSink {

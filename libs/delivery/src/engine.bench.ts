@@ -1,0 +1,77 @@
+/* eslint-disable no-console */
+// Engine overhead: 200,000 records through a TargetPipeline with an instant fake sender.
+// Run: npx ts-node -r tsconfig-paths/register --transpile-only libs/delivery/src/engine.bench.ts
+import type { InboundRecord, SendResult } from '@app/contracts';
+import { RetryPolicy } from './retry-policy';
+import { TargetPipeline } from './target-pipeline';
+import type { TargetSender } from './target-sender';
+
+const RECORDS = 200_000;
+const PARTITIONS = 8;
+const BATCH = 500;
+const KEYS = 1000;
+
+async function run(label: string, coalesce: boolean): Promise<void> {
+  const delivered: SendResult = { outcome: 'delivered', status: 200 };
+  const sender: TargetSender<unknown> = {
+    target: 'cloudinsight',
+    parse: (record) => ({ ok: true, body: record.value }),
+    send: () => Promise.resolve(delivered),
+    ...(coalesce
+      ? { coalesceKey: () => 'k', coalesce: { maxRecords: 50, maxBytes: 1 << 20, lingerMs: 0 }, sizeOf: () => 100 }
+      : {}),
+  };
+  const pipeline = new TargetPipeline({
+    target: 'cloudinsight',
+    groupId: 'bench',
+    routeHeader: 'x-bridge-target',
+    unroutable: true,
+    sender,
+    deadLetters: { write: () => Promise.resolve() },
+    retry: new RetryPolicy(),
+    maxInFlight: 64,
+  });
+  const header = { 'x-bridge-target': Buffer.from('cloudinsight') };
+  const value = Buffer.from('{"cw_key":"k","data":{"a":1}}');
+  const keys = Array.from({ length: KEYS }, (_, i) => Buffer.from(`key-${i}`));
+  const perPartition = RECORDS / PARTITIONS;
+  const batches: InboundRecord[][][] = [];
+  for (let p = 0; p < PARTITIONS; p++) {
+    const list: InboundRecord[][] = [];
+    for (let start = 0; start < perPartition; start += BATCH) {
+      const batch: InboundRecord[] = [];
+      for (let o = start; o < start + BATCH; o++) {
+        batch.push({
+          topic: 'bench',
+          partition: p,
+          offset: String(o),
+          key: keys[(o * 7 + p) % KEYS],
+          value,
+          headers: header,
+          timestamp: '0',
+        });
+      }
+      list.push(batch);
+    }
+    batches.push(list);
+  }
+  const ctx = { heartbeat: () => Promise.resolve() };
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    batches.map(async (list) => {
+      for (const batch of list) await pipeline.processBatch(batch, ctx);
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const committed = pipeline.committableAll().reduce((n, c) => n + Number(c.offset), 0);
+  if (committed !== RECORDS) throw new Error(`committed ${committed} of ${RECORDS}`);
+  console.log(`${label}: ${RECORDS} records in ${seconds.toFixed(3)} s = ${Math.round(RECORDS / seconds)} records/s`);
+}
+
+async function main(): Promise<void> {
+  await run('warm-up', false);
+  await run('one record per call', false);
+  await run('coalesced (50 per call)', true);
+}
+
+void main();
