@@ -1,10 +1,16 @@
-import { NestFactory } from '@nestjs/core';
-import { CliModule } from './cli.module';
+// The contracts lib holds class-validator DTOs, whose decorators need the metadata API loaded first.
+import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
+import { runCli } from './cli';
 
-async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(CliModule);
-  app.enableShutdownHooks();
-  await app.listen(Number(process.env.HTTP_PORT ?? 3000));
-}
-
-void bootstrap();
+void runCli(process.argv.slice(2), {
+  env: process.env,
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+  now: Date.now,
+  readFile: (path) => readFileSync(path === '-' ? 0 : path),
+}).then((code) => {
+  process.exitCode = code;
+  // Every client is closed by now; should a library leave a handle open, do not hang on it.
+  setTimeout(() => process.exit(code), 5_000).unref();
+});

@@ -1,0 +1,42 @@
+import { isUtf8 } from 'node:buffer';
+import type { IHeaders } from 'kafkajs';
+
+export type EncodedBytes = null | { utf8: string } | { base64: string };
+
+/** Bytes for JSON: `{"utf8": ...}` when they are valid UTF-8, else `{"base64": ...}`; null stays null. */
+export function encodeBytes(bytes: Buffer | string | null | undefined): EncodedBytes {
+  if (bytes === null || bytes === undefined) return null;
+  if (typeof bytes === 'string') return { utf8: bytes };
+  return isUtf8(bytes) ? { utf8: bytes.toString('utf8') } : { base64: bytes.toString('base64') };
+}
+
+export function encodeHeaders(headers: IHeaders): Record<string, EncodedBytes | EncodedBytes[]> {
+  const out: Record<string, EncodedBytes | EncodedBytes[]> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.map(encodeBytes) : encodeBytes(value);
+  }
+  return out;
+}
+
+/** Text safe for one table cell: control characters and line breaks become spaces. */
+export function cell(text: string | number | undefined | null, max = Infinity): string {
+  if (text === undefined || text === null || text === '') return '-';
+  // eslint-disable-next-line no-control-regex
+  const flat = String(text)
+    .replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ')
+    .trim();
+  const chars = Array.from(flat);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;
+}
+
+/** Rows padded into aligned columns; the last column is not padded. */
+export function table(head: string[], rows: string[][]): string[] {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => Array.from(r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i] - Array.from(c).length)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...rows.map(line)];
+}
