@@ -1,0 +1,66 @@
+import type { SendResult } from '@app/contracts';
+import { Answer, ExchangeError } from './exchange';
+import { excerpt } from './redact';
+import { Clock, parseRetryAfter } from './retry-after';
+
+/** 408, 429 and 5xx are worth another try; any other non-2xx is final. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
+function errorCode(err: unknown): string | undefined {
+  const e = err as { code?: unknown; errors?: unknown[]; cause?: unknown } | undefined;
+  if (typeof e?.code === 'string') return e.code;
+  if (Array.isArray(e?.errors) && e.errors.length > 0) return errorCode(e.errors[0]);
+  if (e?.cause && e.cause !== err) return errorCode(e.cause);
+  return undefined;
+}
+
+/**
+ * A failed exchange in words for a person. Built from error codes only: messages of lower layers
+ * are left out because they may carry a URL (and so a secret in its path).
+ */
+export function describeFailure(err: ExchangeError): string {
+  if (err.kind === 'timeout') return `timeout after ${err.timeoutMs} ms`;
+  if (err.kind === 'aborted') return 'request aborted';
+  const code = errorCode(err.cause) ?? (err.cause as Error | undefined)?.name ?? 'unknown';
+  if (RESET_CODES.has(code)) return `connection reset (${code})`;
+  if (code === 'UND_ERR_SOCKET') return `connection closed by the server (${code})`;
+  if (code === 'ECONNREFUSED') return `connection refused (${code})`;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return `connect timeout (${code})`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `DNS lookup failed (${code})`;
+  return `network error (${code})`;
+}
+
+/** A request that got no answer: always worth another try. Anything but an ExchangeError is a bug. */
+export function failureResult(err: unknown): SendResult {
+  if (!(err instanceof ExchangeError)) throw err;
+  return { outcome: 'retryable', error: describeFailure(err) };
+}
+
+export interface AnswerOptions {
+  /** The body in words, free of secrets (called for errors only); default its first 1 KiB. */
+  detail?: (body: Buffer) => string;
+  /** Overrides the status rule (Guance rate limiting answers 401). */
+  retryable?: boolean;
+  clock?: Clock;
+}
+
+/** `HTTP 503: <detail>` */
+export function httpError(status: number, detail: string): string {
+  return detail ? `HTTP ${status}: ${detail}` : `HTTP ${status}`;
+}
+
+/** 2xx delivered; 408, 429, 5xx retryable (with Retry-After when sent); other answers permanent. */
+export function answerResult(answer: Answer, opts: AnswerOptions = {}): SendResult {
+  const { status } = answer;
+  if (status >= 200 && status < 300) return { outcome: 'delivered', status };
+  const error = httpError(status, (opts.detail ?? excerpt)(answer.body));
+  if (!(opts.retryable ?? isRetryableStatus(status))) return { outcome: 'permanent', status, error };
+  const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], opts.clock);
+  return retryAfterMs === undefined
+    ? { outcome: 'retryable', status, error }
+    : { outcome: 'retryable', status, retryAfterMs, error };
+}

@@ -1,0 +1,107 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { Pool } from 'undici';
+import { BODY_EXCERPT_BYTES } from './redact';
+
+export const DEFAULT_CONNECTIONS = 64;
+
+export interface PoolOptions {
+  /** Upper bound of keep-alive connections to the origin. */
+  connections?: number;
+  /** Per-request timeout; also used for undici's headers and body timeouts. */
+  timeoutMs: number;
+}
+
+/** An endpoint setting split into the origin (one pool each) and an optional base path. */
+export function parseEndpoint(endpoint: string): { origin: string; basePath: string } {
+  const url = new URL(endpoint);
+  return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
+}
+
+/** A keep-alive pool for one origin: bounded connections, no pipelining. */
+export function createPool(origin: string, { connections = DEFAULT_CONNECTIONS, timeoutMs }: PoolOptions): Pool {
+  return new Pool(origin, {
+    connections,
+    pipelining: 1,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    connectTimeout: Math.min(timeoutMs, 10_000),
+  });
+}
+
+export interface Exchange {
+  method: 'GET' | 'POST';
+  /** Path with query, as sent (and signed). */
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+  /** Aborts the request from outside (shutdown). */
+  signal?: AbortSignal;
+  /** Bytes of the response body to keep; the rest is read and dropped. Default 1 KiB. */
+  keepBytes?: number;
+}
+
+export interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The first `keepBytes` of the body. */
+  body: Buffer;
+}
+
+/** Why an exchange failed without an answer; `describeFailure` turns it into words. */
+export class ExchangeError extends Error {
+  constructor(
+    readonly kind: 'timeout' | 'aborted' | 'network',
+    readonly timeoutMs: number,
+    override readonly cause: unknown,
+  ) {
+    super(kind);
+    this.name = 'ExchangeError';
+  }
+}
+
+/**
+ * One request on the pool, its response body read to the end. Resolves with any HTTP answer;
+ * rejects with an ExchangeError on timeout (`timeoutMs` overall), external abort or network error.
+ */
+export async function exchange(pool: Pool, req: Exchange): Promise<Answer> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, req.timeoutMs);
+  const onAbort = (): void => controller.abort();
+  req.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    if (req.signal?.aborted) throw new ExchangeError('aborted', req.timeoutMs, req.signal.reason);
+    const res = await pool.request({
+      method: req.method,
+      path: req.path,
+      headers: req.headers,
+      body: req.body,
+      signal: controller.signal,
+    });
+    const keep = req.keepBytes ?? BODY_EXCERPT_BYTES;
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    for await (const chunk of res.body as AsyncIterable<Buffer>) {
+      if (kept < keep) {
+        chunks.push(chunk.length > keep - kept ? chunk.subarray(0, keep - kept) : chunk);
+        kept += chunk.length;
+      }
+    }
+    return { status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) };
+  } catch (err) {
+    if (err instanceof ExchangeError) throw err;
+    const code = (err as { code?: string }).code;
+    if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      throw new ExchangeError('timeout', req.timeoutMs, err);
+    }
+    if (req.signal?.aborted) throw new ExchangeError('aborted', req.timeoutMs, err);
+    throw new ExchangeError('network', req.timeoutMs, err);
+  } finally {
+    clearTimeout(timer);
+    req.signal?.removeEventListener('abort', onAbort);
+  }
+}

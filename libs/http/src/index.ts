@@ -1,0 +1,4 @@
+export * from './classify';
+export * from './exchange';
+export * from './redact';
+export * from './retry-after';
