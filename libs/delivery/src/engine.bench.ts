@@ -1,4 +1,3 @@
-/* eslint-disable no-console */
 // Engine overhead: 200,000 records through a TargetPipeline with an instant fake sender.
 // Run: npx ts-node -r tsconfig-paths/register --transpile-only libs/delivery/src/engine.bench.ts
 import type { InboundRecord, SendResult } from '@app/contracts';

@@ -65,17 +65,22 @@ export class FakeSender implements TargetSender<Body> {
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     return new Promise<SendResult>((resolve) => {
+      const onAbort = () => call.answer({ outcome: 'retryable', error: 'aborted' });
+      let answered = false;
       const call: SentCall = {
         ids: bodies.map((b) => b.id),
         at: Date.now(),
         signal,
         answer: (result) => {
+          if (answered) return;
+          answered = true;
+          signal?.removeEventListener('abort', onAbort);
           this.inFlight--;
           resolve(result);
         },
       };
       this.calls.push(call);
-      signal?.addEventListener('abort', () => call.answer({ outcome: 'retryable', error: 'aborted' }));
+      signal?.addEventListener('abort', onAbort);
       const auto = this.respond?.(call.ids);
       if (auto !== undefined) void Promise.resolve(auto).then(call.answer);
     });

@@ -1,5 +1,6 @@
 import type { DlqReason, InboundRecord, SendResult, Target } from '@app/contracts';
 import { TARGETS } from '@app/contracts/targets';
+import { setMaxListeners } from 'node:events';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { isRebalanceError } from './heartbeat';
 import { compareOffsets, OffsetTracker } from './offset-tracker';
@@ -48,7 +49,7 @@ export class TargetPipeline<B = unknown> {
   private readonly deadLetters: DeadLetterQueue;
   private readonly heartbeatMs: number;
   private readonly threshold: number;
-  private abortController = new AbortController();
+  private abortController = newAbortController();
   private epoch = 0;
   private inFlightCalls = 0;
   private failureStreak = 0;
@@ -201,7 +202,7 @@ export class TargetPipeline<B = unknown> {
       });
     }
     this.abortController.abort();
-    this.abortController = new AbortController();
+    this.abortController = newAbortController();
     this.epoch++;
     this.setInFlight(0);
     this.deadLetters.abandon();
@@ -533,6 +534,13 @@ export class TargetPipeline<B = unknown> {
     this.parts.delete(partKey(part.topic, part.partition));
     return this.partition(part.topic, part.partition);
   }
+}
+
+/** One signal is shared by every call of a drain epoch: as many listeners as calls in flight. */
+function newAbortController(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 function isAbandoned(job: Job): boolean {

@@ -1,0 +1,303 @@
+import type { SendResult } from '@app/contracts';
+import { ctx, FakeSender, FakeSink, pipeline, rec, tick } from './pipeline.fixtures';
+import { RetryPolicy } from './retry-policy';
+
+const ok: SendResult = { outcome: 'delivered', status: 200 };
+const busy: SendResult = { outcome: 'retryable', status: 503, error: 'HTTP 503: busy' };
+
+function seeded(seed: number): () => number {
+  return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed / 2 ** 31);
+}
+
+describe('TargetPipeline', () => {
+  beforeEach(() => jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'nextTick', 'setImmediate'], now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
+  it('keeps per-key order with many keys, random latencies and concurrency across partitions', async () => {
+    const random = seeded(42);
+    const sender = new FakeSender();
+    sender.respond = () => new Promise((resolve) => setTimeout(() => resolve(ok), Math.floor(random() * 50)));
+    const p = pipeline(sender, new FakeSink(), { maxInFlight: 8 });
+    const sent: string[][] = [];
+    for (let part = 0; part < 3; part++) {
+      sent.push([]);
+      const batch = Array.from({ length: 300 }, (_, i) =>
+        rec(i * 3, `k${Math.floor(random() * 20)}`, 'datastream', {}, part),
+      );
+      const done = p.processBatch(batch, ctx);
+      sent[part] = batch.map((r) => `${part}:${r.offset}:${r.key}`);
+      void done;
+    }
+    await tick(60_000);
+    expect(sender.maxInFlight).toBe(8);
+    const order = sender.delivered();
+    expect(order).toHaveLength(900);
+    const byKey = new Map<string, number[]>();
+    for (const id of order) {
+      const [part, offset] = id.split(':');
+      const key = sent[Number(part)].find((s) => s.startsWith(`${id}:`))!.split(':')[2];
+      const list = byKey.get(`${part}/${key}`) ?? [];
+      list.push(Number(offset));
+      byKey.set(`${part}/${key}`, list);
+    }
+    for (const offsets of byKey.values()) expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    expect(p.committableAll().sort((a, b) => a.partition - b.partition)).toEqual([
+      { topic: 'in', partition: 0, offset: '898' },
+      { topic: 'in', partition: 1, offset: '898' },
+      { topic: 'in', partition: 2, offset: '898' },
+    ]);
+  });
+
+  it('commits only the contiguous done prefix when calls finish out of order, over offset gaps', async () => {
+    const sender = new FakeSender();
+    sender.respond = undefined;
+    const p = pipeline(sender, new FakeSink());
+    const done = p.processBatch(
+      [rec(10, 'a', 'datastream'), rec(12, 'b', 'datastream'), rec(17, 'c', 'datastream')],
+      ctx,
+    );
+    await tick();
+    expect(sender.calls.map((c) => c.ids[0])).toEqual(['0:10', '0:12', '0:17']);
+    sender.calls[2].answer(ok);
+    sender.calls[1].answer(ok);
+    await tick();
+    expect(p.committable('in', 0)).toBeUndefined();
+    sender.calls[0].answer(ok);
+    await done;
+    expect(p.committable('in', 0)).toBe('18');
+    expect(p.committable('in', 0)).toBeUndefined();
+  });
+
+  it('dead-letters a record that does not parse at once, without blocking its key or partition', async () => {
+    const sender = new FakeSender();
+    sender.respond = undefined;
+    const sink = new FakeSink();
+    const p = pipeline(sender, sink);
+    void p.processBatch(
+      [rec(0, 'a', 'datastream'), rec(1, 'a', 'datastream', '{oops'), rec(2, 'b', 'datastream')],
+      ctx,
+    );
+    await tick();
+    expect(sink.letters).toHaveLength(1);
+    expect(sink.letters[0]).toMatchObject({
+      reason: 'malformed',
+      error: 'not JSON',
+      target: 'datastream',
+      attempts: 0,
+    });
+    expect(sink.letters[0].record.offset).toBe('1');
+    expect(sender.calls.map((c) => c.ids[0])).toEqual(['0:0', '0:2']);
+    expect(p.committable('in', 0)).toBeUndefined();
+    sender.calls[0].answer(ok);
+    await tick();
+    expect(p.committable('in', 0)).toBe('2');
+  });
+
+  it('dead-letters unroutable records only in the owning group and skips other targets', async () => {
+    const batch = [rec(0, 'a', undefined), rec(1, 'a', 'nowhere'), rec(2, 'a', 'guance'), rec(3, 'a', 'datastream')];
+    const owner = { sender: new FakeSender(), sink: new FakeSink() };
+    const other = { sender: new FakeSender(), sink: new FakeSink() };
+    const p1 = pipeline(owner.sender, owner.sink, { unroutable: true, groupId: 'owner' });
+    const p2 = pipeline(other.sender, other.sink, { unroutable: false });
+    await Promise.all([p1.processBatch(batch, ctx), p2.processBatch(batch, ctx), tick()]);
+    expect(owner.sink.letters.map((l) => [l.reason, l.record.offset, l.target, l.consumerGroup])).toEqual([
+      ['unroutable', '0', undefined, 'owner'],
+      ['unroutable', '1', undefined, 'owner'],
+    ]);
+    expect(owner.sink.letters[1].error).toContain('nowhere');
+    expect(other.sink.letters).toEqual([]);
+    expect(owner.sender.delivered()).toEqual(['0:3']);
+    expect(other.sender.delivered()).toEqual(['0:3']);
+    expect(p1.committable('in', 0)).toBe('4');
+    expect(p2.committable('in', 0)).toBe('4');
+  });
+
+  it('retries a transient failure, then delivers, never sooner than Retry-After', async () => {
+    const sender = new FakeSender();
+    const answers: SendResult[] = [{ ...busy, retryAfterMs: 5000 }, busy, ok];
+    sender.respond = () => answers.shift() ?? ok;
+    const retries: SendResult[] = [];
+    const p = pipeline(sender, new FakeSink(), { events: { onRetry: (r) => retries.push(r) } });
+    const done = p.processBatch([rec(0, 'a', 'datastream'), rec(1, 'a', 'datastream')], ctx);
+    await tick(4999);
+    expect(sender.calls).toHaveLength(1);
+    await tick(1);
+    expect(sender.calls).toHaveLength(2);
+    expect(sender.calls[1].at - sender.calls[0].at).toBe(5000);
+    await tick(100); // second retry: full jitter 0.5 * 200 ms
+    await done;
+    expect(sender.delivered()).toEqual(['0:0', '0:0', '0:0', '0:1']);
+    expect(retries).toHaveLength(2);
+    expect(p.committable('in', 0)).toBe('2');
+  });
+
+  it('dead-letters as exhausted once the deadline passes, with attempts and failure times', async () => {
+    const sender = new FakeSender();
+    sender.respond = () => busy;
+    const sink = new FakeSink();
+    const p = pipeline(sender, sink, { circuitThreshold: 1000 });
+    const start = Date.now();
+    const done = p.processBatch([rec(0, 'a', 'datastream'), rec(1, 'a', 'datastream')], ctx);
+    await tick(10_000);
+    expect(sink.letters).toHaveLength(1);
+    const letter = sink.letters[0];
+    expect(letter).toMatchObject({ reason: 'exhausted', target: 'datastream', httpStatus: 503, error: busy.error });
+    expect(letter.attempts).toBe(sender.calls.length - 1);
+    expect(letter.attempts).toBeGreaterThan(5);
+    expect(letter.firstFailure!.getTime()).toBe(start);
+    expect(letter.lastFailure!.getTime()).toBe(start + 10_000);
+    expect(sender.calls[sender.calls.length - 1].ids).toEqual(['0:1']); // the key moves on
+    sender.respond = () => ok;
+    await tick(10_000);
+    await done;
+    expect(p.committable('in', 0)).toBe('2');
+  });
+
+  it('dead-letters a permanent failure at once as rejected', async () => {
+    const sender = new FakeSender();
+    sender.respond = (ids) => (ids[0] === '0:0' ? { outcome: 'permanent', status: 400, error: 'HTTP 400: bad' } : ok);
+    const sink = new FakeSink();
+    const p = pipeline(sender, sink);
+    await Promise.all([p.processBatch([rec(0, 'a', 'datastream'), rec(1, 'a', 'datastream')], ctx), tick()]);
+    expect(sink.letters.map((l) => [l.reason, l.httpStatus, l.error, l.attempts])).toEqual([
+      ['rejected', 400, 'HTTP 400: bad', 1],
+    ]);
+    expect(sender.delivered()).toEqual(['0:0', '0:1']);
+    expect(p.committable('in', 0)).toBe('2');
+  });
+
+  it('opens the circuit after repeated failures, probes one call at a time, closes on success', async () => {
+    const sender = new FakeSender();
+    sender.respond = () => busy;
+    const paused: boolean[] = [];
+    let startedBeforePause = new Set<string>();
+    const sink = new FakeSink();
+    const p = pipeline(sender, sink, {
+      maxInFlight: 10,
+      circuitThreshold: 5,
+      retry: new RetryPolicy({ baseMs: 100, capMs: 1000, deadlineMs: 0, random: () => 0.5 }),
+      events: {
+        onPausedChange: (x) => {
+          paused.push(x);
+          if (x) startedBeforePause = new Set(sender.delivered());
+        },
+      },
+    });
+    const done = p.processBatch(
+      Array.from({ length: 30 }, (_, i) => rec(i, `k${i}`, 'datastream')),
+      ctx,
+    );
+    await tick();
+    expect(paused).toEqual([true]);
+    expect(startedBeforePause.size).toBe(14); // 10, plus one new record after each of the first 4 failures
+    for (let i = 0; i < 100; i++) {
+      await tick(10);
+      expect(sender.inFlight).toBeLessThanOrEqual(1);
+    }
+    expect(sender.calls.length).toBeGreaterThan(20);
+    expect(sender.delivered().every((id) => startedBeforePause.has(id))).toBe(true); // no new record started
+    sender.respond = () => ok;
+    await tick(2000);
+    await done;
+    expect(paused).toEqual([true, false]);
+    expect(sink.letters).toEqual([]); // an outage shorter than the deadline dead-letters nothing
+    expect(p.committable('in', 0)).toBe('30');
+  });
+
+  it('retries a failed DLQ write and keeps the record uncommittable until it succeeds', async () => {
+    const sender = new FakeSender();
+    const sink = new FakeSink();
+    sink.failNext = 3;
+    const errors: number[] = [];
+    const p = pipeline(sender, sink, {
+      deadLetterRetry: new RetryPolicy({ baseMs: 100, capMs: 1000, random: () => 0.5 }),
+      events: { onDeadLetterWriteError: (_e, n) => errors.push(n) },
+    });
+    let resolved = false;
+    const done = p.processBatch([rec(0, 'a', 'datastream', 'bad'), rec(1, 'b', 'datastream')], ctx).then(() => {
+      resolved = true;
+    });
+    await tick(100);
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    expect(p.committable('in', 0)).toBeUndefined();
+    expect(resolved).toBe(false);
+    await tick(1000);
+    await done;
+    expect(sink.writes).toBe(4);
+    expect(sink.letters).toHaveLength(1);
+    expect(p.committable('in', 0)).toBe('2');
+  });
+
+  it('calls heartbeat while a batch waits, swallowing rebalance errors and rejecting on others', async () => {
+    const sender = new FakeSender();
+    sender.respond = undefined;
+    const p = pipeline(sender, new FakeSink(), { heartbeatIntervalMs: 1000 });
+    let beats = 0;
+    const heartbeatErrors: boolean[] = [];
+    const failures = [Object.assign(new Error('rebalance'), { type: 'REBALANCE_IN_PROGRESS' })];
+    const done = p.processBatch([rec(0, 'a', 'datastream')], {
+      heartbeat: async () => {
+        beats++;
+        const failure = failures.shift();
+        if (failure) throw failure;
+      },
+    });
+    await tick(10_500);
+    expect(beats).toBe(10);
+    sender.calls[0].answer(ok);
+    await done;
+    await tick(5000);
+    expect(beats).toBe(10);
+
+    const p2 = pipeline(sender, new FakeSink(), { events: { onHeartbeatError: (_e, r) => heartbeatErrors.push(r) } });
+    const failing = p2.processBatch([rec(0, 'a', 'datastream')], {
+      heartbeat: () => Promise.reject(new Error('broker gone')),
+    });
+    const outcome = failing.catch((e: Error) => e.message);
+    await tick(1000);
+    expect(await outcome).toBe('broker gone');
+    expect(heartbeatErrors).toEqual([false]);
+  });
+
+  it('drains: lets calls under way finish, aborts the rest at the timeout, commits only what is done', async () => {
+    const sender = new FakeSender();
+    sender.respond = undefined;
+    const p = pipeline(sender, new FakeSink(), { maxInFlight: 2 });
+    const done = p.processBatch(
+      [0, 1, 2, 3].map((i) => rec(i, `k${i}`, 'datastream')),
+      ctx,
+    );
+    await tick();
+    expect(sender.calls).toHaveLength(2);
+    const drained = p.drain(5000);
+    sender.calls[0].answer(ok);
+    await tick(4999);
+    expect(sender.calls).toHaveLength(2); // nothing new started
+    expect(sender.calls[1].signal!.aborted).toBe(false);
+    await tick(1);
+    await drained;
+    await done;
+    expect(sender.calls[1].signal!.aborted).toBe(true);
+    expect(p.committable('in', 0)).toBe('1');
+    // Fed again from the commit position (as kafkajs does after a rejoin), it starts afresh.
+    sender.respond = () => ok;
+    await expect(p.processBatch([rec(3, 'k3', 'datastream')], ctx)).rejects.toThrow(/from 1 or earlier/);
+    await Promise.all([
+      p.processBatch(
+        [1, 2, 3].map((i) => rec(i, `k${i}`, 'datastream')),
+        ctx,
+      ),
+      tick(),
+    ]);
+    expect(p.committable('in', 0)).toBe('4');
+  });
+
+  it('drains at once when idle, and revoke forgets partitions', async () => {
+    const sender = new FakeSender();
+    const p = pipeline(sender, new FakeSink());
+    await Promise.all([p.processBatch([rec(0, 'a', 'datastream')], ctx), tick()]);
+    await p.drain(1000);
+    p.revoke([{ topic: 'in', partition: 0 }]);
+    expect(p.committableAll()).toEqual([]);
+  });
+});
