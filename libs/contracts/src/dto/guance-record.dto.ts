@@ -1,3 +1,5 @@
+// class-transformer's @Type reads design:type metadata when the class is defined.
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsString, validateSync, ValidatorOptions } from 'class-validator';
 import { fieldName, isFiniteNumber, isJsonObject, Optional, ValidateIssues, validationMessages } from './validation';
