@@ -296,7 +296,9 @@ describe('TargetPipeline', () => {
     const sender = new FakeSender();
     const p = pipeline(sender, new FakeSink());
     await Promise.all([p.processBatch([rec(0, 'a', 'datastream')], ctx), tick()]);
-    await p.drain(1000);
+    await Promise.all([p.drain(1000), p.drain(1000)]);
+    await Promise.all([p.processBatch([rec(1, 'a', 'datastream')], ctx), tick()]); // takes batches again
+    expect(p.committable('in', 0)).toBe('2');
     p.revoke([{ topic: 'in', partition: 0 }]);
     expect(p.committableAll()).toEqual([]);
   });

@@ -54,7 +54,8 @@ export class TargetPipeline<B = unknown> {
   private inFlightCalls = 0;
   private failureStreak = 0;
   private isPaused = false;
-  private draining = false;
+  /** The drain under way, if any. */
+  private draining: Promise<void> | undefined;
   private drained: (() => void) | undefined;
   private pumping = false;
 
@@ -185,8 +186,17 @@ export class TargetPipeline<B = unknown> {
    * done, and the pipeline takes batches again; a partition with abandoned records must be fed
    * from its commit position (kafkajs does so after a rejoin), or it is forgotten with revoke().
    */
-  async drain(timeoutMs: number): Promise<void> {
-    this.draining = true;
+  drain(timeoutMs: number): Promise<void> {
+    // A second drain while one runs (shutdown during a rebalance) joins it.
+    this.draining ??= Promise.resolve()
+      .then(() => this.runDrain(timeoutMs))
+      .finally(() => {
+        this.draining = undefined;
+      });
+    return this.draining;
+  }
+
+  private async runDrain(timeoutMs: number): Promise<void> {
     for (const call of this.backingOff) this.scheduler.clearTimeout(call.timer);
     this.backingOff.clear();
     this.retryReady.length = 0;
@@ -216,7 +226,6 @@ export class TargetPipeline<B = unknown> {
     }
     this.retryReady.length = 0;
     this.ready.clear();
-    this.draining = false;
   }
 
   /**
@@ -295,7 +304,7 @@ export class TargetPipeline<B = unknown> {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (!this.draining && this.inFlightCalls < (this.isPaused ? 1 : this.options.maxInFlight)) {
+      while (this.draining === undefined && this.inFlightCalls < (this.isPaused ? 1 : this.options.maxInFlight)) {
         let call = this.retryReady.shift();
         if (call === undefined) {
           // While the circuit is open, a record never sent is only started as the probe when no
