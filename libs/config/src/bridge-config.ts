@@ -18,6 +18,9 @@ export interface GuanceMonitor {
   subUri: string;
 }
 
+/** pino levels (LOG_LEVEL). */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
 export interface BridgeConfig {
   kafka: KafkaConfig;
   topics: string[];
@@ -46,7 +49,9 @@ export interface BridgeConfig {
     endpoint: string;
     apiKey: string;
     defaultMonitor: GuanceMonitor;
+    /** Named monitors (GUANCE_MONITORS), picked by the x-guance-monitor header; no prototype. */
     monitors: Record<string, GuanceMonitor>;
   };
   httpPort: number;
+  logLevel: LogLevel;
 }

@@ -1,0 +1,66 @@
+/** Every environment variable the bridge reads (SPEC section 5), in the order errors are reported. */
+export const BRIDGE_ENV_VARIABLES = [
+  'KAFKA_BROKERS',
+  'KAFKA_CLIENT_ID',
+  'KAFKA_SSL',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
+  'BRIDGE_TOPICS',
+  'BRIDGE_GROUP_ID',
+  'BRIDGE_TARGETS',
+  'BRIDGE_UNROUTABLE_TARGET',
+  'BRIDGE_ROUTE_HEADER',
+  'BRIDGE_START_FROM',
+  'BRIDGE_DLQ_TOPIC',
+  'BRIDGE_MAX_IN_FLIGHT',
+  'BRIDGE_HTTP_TIMEOUT_MS',
+  'BRIDGE_RETRY_DEADLINE_MS',
+  'BRIDGE_SHUTDOWN_TIMEOUT_MS',
+  'NCP_ACCESS_KEY',
+  'NCP_SECRET_KEY',
+  'DATASTREAM_ENDPOINT',
+  'CLOUDINSIGHT_ENDPOINT',
+  'CLOUDINSIGHT_REGION_NO',
+  'GUANCE_ENDPOINT',
+  'GUANCE_API_KEY',
+  'GUANCE_SECRET',
+  'GUANCE_SUB_URI',
+  'GUANCE_MONITORS',
+  'HTTP_PORT',
+  'LOG_LEVEL',
+] as const;
+export type BridgeEnvVariable = (typeof BRIDGE_ENV_VARIABLES)[number];
+
+/** Variables whose values never appear in an error message, a log line or a metric. */
+export const SECRET_ENV_VARIABLES: readonly BridgeEnvVariable[] = [
+  'KAFKA_SASL_PASSWORD',
+  'NCP_SECRET_KEY',
+  'GUANCE_API_KEY',
+  'GUANCE_SECRET',
+  'GUANCE_MONITORS',
+];
+
+/**
+ * Defaults of SPEC section 5. BRIDGE_UNROUTABLE_TARGET defaults to the first configured target in
+ * TARGETS order, so it is derived, not listed here.
+ */
+export const ENV_DEFAULTS: Readonly<Partial<Record<BridgeEnvVariable, string>>> = Object.freeze({
+  KAFKA_BROKERS: 'localhost:9092',
+  KAFKA_CLIENT_ID: 'kafka-ncp-bridge',
+  KAFKA_SSL: 'false',
+  BRIDGE_GROUP_ID: 'kafka-ncp-bridge',
+  BRIDGE_TARGETS: 'datastream,cloudinsight,guance',
+  BRIDGE_ROUTE_HEADER: 'x-bridge-target',
+  BRIDGE_START_FROM: 'earliest',
+  BRIDGE_DLQ_TOPIC: 'bridge.dlq',
+  BRIDGE_MAX_IN_FLIGHT: '64',
+  BRIDGE_HTTP_TIMEOUT_MS: '10000',
+  BRIDGE_RETRY_DEADLINE_MS: '900000',
+  BRIDGE_SHUTDOWN_TIMEOUT_MS: '25000',
+  DATASTREAM_ENDPOINT: 'https://api.datastream.naverncp.com',
+  CLOUDINSIGHT_ENDPOINT: 'https://cw.apigw.ntruss.com',
+  GUANCE_ENDPOINT: 'https://openapi.guance.com',
+  HTTP_PORT: '3000',
+  LOG_LEVEL: 'info',
+});

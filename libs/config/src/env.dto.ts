@@ -1,0 +1,178 @@
+import { TARGETS } from '@app/contracts';
+import {
+  EnvBoolean,
+  EnvCustom,
+  EnvHttpUrl,
+  EnvInteger,
+  EnvList,
+  EnvMatches,
+  EnvOneOf,
+  EnvRequired,
+  EnvRequiredWith,
+  splitList,
+} from './env-rules';
+
+export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export const START_FROM = ['earliest', 'latest'] as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+type Env = Record<string, string | undefined>;
+
+const BROKER = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):([1-9]\d{0,4})$/;
+/** Kafka's own rule for topic names. */
+const TOPIC = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,249}$/;
+const KAFKA_ID = /^[\x21-\x7e]{1,200}$/;
+/** An HTTP header token, which Kafka header names also satisfy in practice. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
+export const MONITOR_NAME = /^[A-Za-z0-9._:-]{1,128}$/;
+const UNSAFE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function configuredTargets(env: Env): string[] {
+  return splitList(env.BRIDGE_TARGETS ?? '').map((t) => t.toLowerCase());
+}
+const needsNcp = (env: Env) => configuredTargets(env).some((t) => t === 'datastream' || t === 'cloudinsight');
+const needsGuance = (env: Env) => configuredTargets(env).includes('guance');
+const FOR_NCP = 'when BRIDGE_TARGETS includes datastream or cloudinsight';
+const FOR_GUANCE = 'when BRIDGE_TARGETS includes guance';
+
+function brokerPorts(items: string[]): string | undefined {
+  return items.every((i) => Number(BROKER.exec(i)![2]) <= 65535) ? undefined : 'has a port above 65535';
+}
+
+function targetList(items: string[]): string | undefined {
+  const known = TARGETS as readonly string[];
+  const lower = items.map((i) => i.toLowerCase());
+  if (lower.some((t) => !known.includes(t))) return `must list only ${TARGETS.join(', ')}`;
+  return lower.some((t, i) => lower.indexOf(t) !== i) ? 'must not name a target twice' : undefined;
+}
+
+function notConsumed(value: string, env: Env): string | undefined {
+  return splitList(env.BRIDGE_TOPICS ?? '').includes(value)
+    ? 'must not be one of BRIDGE_TOPICS (the bridge would consume its own dead letters)'
+    : undefined;
+}
+
+/** GUANCE_MONITORS: `{"name": {"secret": "...", "subUri": "..."}}`. Names monitors, never secrets. */
+export function monitorsIssue(value: string): string | undefined {
+  const shape = '{"name": {"secret": "...", "subUri": "..."}}';
+  let json: unknown;
+  try {
+    json = JSON.parse(value);
+  } catch {
+    // The parser's message quotes the text, secrets included.
+    return `must be valid JSON like ${shape}`;
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return `must be a JSON object like ${shape}`;
+  for (const [name, monitor] of Object.entries(json)) {
+    if (!MONITOR_NAME.test(name) || UNSAFE_NAMES.has(name)) {
+      return `has a monitor name that is not 1-128 letters, digits or . _ : - (${JSON.stringify(name.slice(0, 40))})`;
+    }
+    if (typeof monitor !== 'object' || monitor === null || Array.isArray(monitor)) {
+      return `must map monitor "${name}" to {"secret": "...", "subUri": "..."}`;
+    }
+    const extra = Object.keys(monitor).find((k) => k !== 'secret' && k !== 'subUri');
+    if (extra !== undefined)
+      return `has an unknown property ${JSON.stringify(extra.slice(0, 40))} in monitor "${name}"`;
+    for (const field of ['secret', 'subUri'] as const) {
+      const v = (monitor as Record<string, unknown>)[field];
+      if (typeof v !== 'string' || v.trim() === '') return `needs a non-empty string ${field} in monitor "${name}"`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The bridge's environment, validated with class-validator (SPEC section 5). Values are strings as
+ * the environment gives them, trimmed, with defaults applied; empty values count as unset.
+ * Properties are declared in BRIDGE_ENV_VARIABLES order, the order errors are reported in.
+ */
+export class EnvDto {
+  @EnvList(BROKER, 'host:port', brokerPorts)
+  KAFKA_BROKERS!: string;
+
+  @EnvMatches(KAFKA_ID, 'must be 1-200 printable characters without spaces')
+  KAFKA_CLIENT_ID!: string;
+
+  @EnvBoolean()
+  KAFKA_SSL!: string;
+
+  @EnvOneOf(SASL_MECHANISMS)
+  KAFKA_SASL_MECHANISM?: string;
+
+  @EnvRequiredWith('KAFKA_SASL_MECHANISM')
+  KAFKA_SASL_USERNAME?: string;
+
+  @EnvRequiredWith('KAFKA_SASL_MECHANISM')
+  KAFKA_SASL_PASSWORD?: string;
+
+  @EnvRequired()
+  @EnvList(TOPIC, 'Kafka topic names')
+  BRIDGE_TOPICS!: string;
+
+  @EnvMatches(KAFKA_ID, 'must be 1-200 printable characters without spaces')
+  BRIDGE_GROUP_ID!: string;
+
+  @EnvList(/^[A-Za-z]+$/, TARGETS.join(', '), targetList)
+  BRIDGE_TARGETS!: string;
+
+  @EnvOneOf(TARGETS)
+  BRIDGE_UNROUTABLE_TARGET?: string;
+
+  @EnvMatches(HEADER_NAME, "must be a header name (letters, digits and !#$%&'*+.^_`|~-)")
+  BRIDGE_ROUTE_HEADER!: string;
+
+  @EnvOneOf(START_FROM)
+  BRIDGE_START_FROM!: string;
+
+  @EnvMatches(TOPIC, 'must be a Kafka topic name')
+  @EnvCustom('envNotConsumed', notConsumed)
+  BRIDGE_DLQ_TOPIC!: string;
+
+  @EnvInteger(1, 10_000)
+  BRIDGE_MAX_IN_FLIGHT!: string;
+
+  @EnvInteger(100, 600_000)
+  BRIDGE_HTTP_TIMEOUT_MS!: string;
+
+  @EnvInteger(0, 2 ** 31 - 1)
+  BRIDGE_RETRY_DEADLINE_MS!: string;
+
+  @EnvInteger(0, 600_000)
+  BRIDGE_SHUTDOWN_TIMEOUT_MS!: string;
+
+  @EnvRequired(needsNcp, FOR_NCP)
+  NCP_ACCESS_KEY?: string;
+
+  @EnvRequired(needsNcp, FOR_NCP)
+  NCP_SECRET_KEY?: string;
+
+  @EnvHttpUrl()
+  DATASTREAM_ENDPOINT!: string;
+
+  @EnvHttpUrl()
+  CLOUDINSIGHT_ENDPOINT!: string;
+
+  @EnvMatches(/^\d{1,10}$/, 'must be a region number (7 for Singapore)')
+  CLOUDINSIGHT_REGION_NO?: string;
+
+  @EnvHttpUrl()
+  GUANCE_ENDPOINT!: string;
+
+  @EnvRequired(needsGuance, FOR_GUANCE)
+  GUANCE_API_KEY?: string;
+
+  @EnvRequired(needsGuance, FOR_GUANCE)
+  GUANCE_SECRET?: string;
+
+  @EnvRequired(needsGuance, FOR_GUANCE)
+  GUANCE_SUB_URI?: string;
+
+  @EnvCustom('envGuanceMonitors', monitorsIssue, false)
+  GUANCE_MONITORS?: string;
+
+  @EnvInteger(0, 65_535)
+  HTTP_PORT!: string;
+
+  @EnvOneOf(LOG_LEVELS)
+  LOG_LEVEL!: string;
+}

@@ -1,0 +1,122 @@
+import { Target, TARGETS } from '@app/contracts';
+import { validateSync, ValidatorOptions } from 'class-validator';
+import type { BridgeConfig, GuanceMonitor, KafkaConfig, LogLevel } from './bridge-config';
+import { BOOLEAN_WORDS, splitList } from './env-rules';
+import { ENV_DEFAULTS, BRIDGE_ENV_VARIABLES } from './env-variables';
+import { EnvDto } from './env.dto';
+
+/** A bad or missing environment variable. The message is one line naming it, never a secret. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const ENV_VALIDATOR_OPTIONS: ValidatorOptions = Object.freeze({
+  stopAtFirstError: true,
+  forbidUnknownValues: true,
+  validationError: { target: false, value: false },
+});
+
+/** The known variables, trimmed, empty ones unset, defaults filled in. */
+export function readEnv(env: Record<string, string | undefined>): EnvDto {
+  const dto = new EnvDto();
+  const fields = dto as unknown as Record<string, string | undefined>;
+  for (const name of BRIDGE_ENV_VARIABLES) {
+    const value = env[name]?.trim();
+    fields[name] = value ? value : ENV_DEFAULTS[name];
+  }
+  return dto;
+}
+
+/**
+ * Validates the environment and builds the typed configuration (SPEC section 5).
+ * Throws a ConfigError naming every bad variable, on one line, without secret values.
+ */
+export function loadBridgeConfig(env: Record<string, string | undefined>): BridgeConfig {
+  const dto = readEnv(env);
+  const errors = validateSync(dto, ENV_VALIDATOR_OPTIONS);
+  if (errors.length > 0) {
+    throw new ConfigError(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '));
+  }
+  return toBridgeConfig(dto);
+}
+
+/** For main.ts: the configuration, or one line on stderr and exit code 1. */
+export function loadConfigOrExit(env: Record<string, string | undefined>): BridgeConfig {
+  try {
+    return loadBridgeConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`kafka-ncp-bridge: invalid configuration: ${err.message}\n`);
+    return process.exit(1);
+  }
+}
+
+function integer(value: string): number {
+  return Number.parseInt(value, 10);
+}
+
+function baseUrl(value: string): string {
+  return value.replace(/\/+$/, '');
+}
+
+function kafkaConfig(dto: EnvDto): KafkaConfig {
+  const kafka: KafkaConfig = {
+    brokers: splitList(dto.KAFKA_BROKERS),
+    clientId: dto.KAFKA_CLIENT_ID,
+    ssl: BOOLEAN_WORDS[dto.KAFKA_SSL.toLowerCase()],
+  };
+  if (dto.KAFKA_SASL_MECHANISM !== undefined) {
+    kafka.sasl = {
+      mechanism: dto.KAFKA_SASL_MECHANISM.toLowerCase() as NonNullable<KafkaConfig['sasl']>['mechanism'],
+      username: dto.KAFKA_SASL_USERNAME!,
+      password: dto.KAFKA_SASL_PASSWORD!,
+    };
+  }
+  return kafka;
+}
+
+/** Named monitors in an object without a prototype, so a header like `constructor` finds nothing. */
+function guanceMonitors(json: string | undefined): Record<string, GuanceMonitor> {
+  const monitors: Record<string, GuanceMonitor> = Object.create(null) as Record<string, GuanceMonitor>;
+  if (json === undefined) return monitors;
+  for (const [name, m] of Object.entries(JSON.parse(json) as Record<string, GuanceMonitor>)) {
+    monitors[name] = { secret: m.secret.trim(), subUri: m.subUri.trim() };
+  }
+  return monitors;
+}
+
+function toBridgeConfig(dto: EnvDto): BridgeConfig {
+  const listed = new Set(splitList(dto.BRIDGE_TARGETS).map((t) => t.toLowerCase()));
+  const targets = TARGETS.filter((t) => listed.has(t));
+  const config: BridgeConfig = {
+    kafka: kafkaConfig(dto),
+    topics: [...new Set(splitList(dto.BRIDGE_TOPICS))],
+    groupId: dto.BRIDGE_GROUP_ID,
+    targets,
+    routeHeader: dto.BRIDGE_ROUTE_HEADER,
+    unroutableTarget: (dto.BRIDGE_UNROUTABLE_TARGET?.toLowerCase() as Target | undefined) ?? targets[0],
+    startFrom: dto.BRIDGE_START_FROM.toLowerCase() as BridgeConfig['startFrom'],
+    dlqTopic: dto.BRIDGE_DLQ_TOPIC,
+    maxInFlight: integer(dto.BRIDGE_MAX_IN_FLIGHT),
+    httpTimeoutMs: integer(dto.BRIDGE_HTTP_TIMEOUT_MS),
+    retryDeadlineMs: integer(dto.BRIDGE_RETRY_DEADLINE_MS),
+    shutdownTimeoutMs: integer(dto.BRIDGE_SHUTDOWN_TIMEOUT_MS),
+    datastreamEndpoint: baseUrl(dto.DATASTREAM_ENDPOINT),
+    cloudinsightEndpoint: baseUrl(dto.CLOUDINSIGHT_ENDPOINT),
+    httpPort: integer(dto.HTTP_PORT),
+    logLevel: dto.LOG_LEVEL.toLowerCase() as LogLevel,
+  };
+  if (dto.CLOUDINSIGHT_REGION_NO !== undefined) config.cloudinsightRegionNo = dto.CLOUDINSIGHT_REGION_NO;
+  if (targets.includes('datastream') || targets.includes('cloudinsight')) {
+    config.ncp = { accessKey: dto.NCP_ACCESS_KEY!, secretKey: dto.NCP_SECRET_KEY! };
+  }
+  if (targets.includes('guance')) {
+    config.guance = {
+      endpoint: baseUrl(dto.GUANCE_ENDPOINT),
+      apiKey: dto.GUANCE_API_KEY!,
+      defaultMonitor: { secret: dto.GUANCE_SECRET!, subUri: dto.GUANCE_SUB_URI! },
+      monitors: guanceMonitors(dto.GUANCE_MONITORS),
+    };
+  }
+  return config;
+}

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+
+const root = resolve(__dirname, '../../..');
+// The child loads the TypeScript sources as the bridge's main.ts would, path aliases included.
+const script = [
+  "require('ts-node').register({ transpileOnly: true });",
+  "require('tsconfig-paths').register();",
+  "const { loadConfigOrExit } = require('./libs/config/src/load-bridge-config');",
+  'const config = loadConfigOrExit(process.env);',
+  "process.stdout.write('loaded ' + config.topics.join(','));",
+].join('\n');
+
+function run(env: Record<string, string>) {
+  return spawnSync(process.execPath, ['-e', script], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+}
+
+describe('loadConfigOrExit', () => {
+  it('exits 1 with one line on stderr naming the variable, without secrets', () => {
+    const child = run({
+      BRIDGE_TOPICS: 'orders',
+      BRIDGE_MAX_IN_FLIGHT: 'abc',
+      NCP_ACCESS_KEY: 'ak',
+      NCP_SECRET_KEY: 'Sup3r-Secret-Value',
+      BRIDGE_TARGETS: 'datastream',
+    });
+    expect(child.status).toBe(1);
+    expect(child.stdout).toBe('');
+    const lines = child.stderr.split('\n').filter(Boolean);
+    expect(lines).toEqual([
+      'kafka-ncp-bridge: invalid configuration: BRIDGE_MAX_IN_FLIGHT must be an integer between 1 and 10000 (got "abc")',
+    ]);
+    expect(child.stderr).not.toContain('Sup3r');
+  });
+
+  it('returns the configuration when the environment is valid', () => {
+    const child = run({
+      BRIDGE_TOPICS: 'orders',
+      BRIDGE_TARGETS: 'datastream',
+      NCP_ACCESS_KEY: 'a',
+      NCP_SECRET_KEY: 's',
+    });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    expect(child.stdout).toBe('loaded orders');
+  });
+});
