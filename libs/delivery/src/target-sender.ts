@@ -1,7 +1,4 @@
-import type { DlqReason, InboundRecord, SendResult, Target } from '@app/contracts';
-
-export type ParseResult<B> =
-  { ok: true; body: B } | { ok: false; reason: Extract<DlqReason, 'malformed' | 'invalid'>; error: string };
+import type { DlqReason, InboundRecord, ParseResult, SendResult, Target } from '@app/contracts';
 
 /** How records of one target are parsed and sent. The engine owns ordering, retries and commits. */
 export interface TargetSender<B = unknown> {
