@@ -56,6 +56,15 @@ describe('parseRecordValue: bodies', () => {
     expect(result.ok && JSON.parse(JSON.stringify(result.body))).toEqual(body);
   });
 
+  it('refuses a target it has no contract for instead of throwing', () => {
+    expect(validateRecordBody('kinesis' as 'guance', {})).toEqual({
+      ok: false,
+      reason: 'invalid',
+      error: 'no record contract for target "kinesis"',
+    });
+    expect(validateRecordBody('constructor' as 'guance', {})).toMatchObject({ ok: false, reason: 'invalid' });
+  });
+
   it('validateRecordBody checks already decoded JSON', () => {
     expect(validateRecordBody('datastream', ds).ok).toBe(true);
     expect(validateRecordBody('datastream', [ds])).toEqual({

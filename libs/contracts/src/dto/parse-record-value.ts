@@ -63,11 +63,15 @@ export function parseRecordValue<T extends Target>(target: T, value: Buffer | nu
 
 /** Validates an already decoded JSON value as the body of `target`'s API. */
 export function validateRecordBody<T extends Target>(target: T, json: unknown): ParseResult<RecordBody<T>> {
+  if (!Object.prototype.hasOwnProperty.call(RECORD_DTOS, target)) {
+    return invalid(`no record contract for target ${JSON.stringify(String(target).slice(0, 40))}`);
+  }
+  const dto = RECORD_DTOS[target] as ClassConstructor<RecordBody<T>>;
   if (!isJsonObject(json)) return invalid(`the body must be a JSON object, not ${jsonKind(json)}`);
   const unsafe = unsafeStructure(json);
   if (unsafe) return invalid(unsafe);
   try {
-    const body = plainToInstance(RECORD_DTOS[target] as ClassConstructor<RecordBody<T>>, json);
+    const body = plainToInstance(dto, json);
     const errors = validateSync(body, RECORD_VALIDATOR_OPTIONS);
     return errors.length === 0 ? { ok: true, body } : invalid(summarize(validationMessages(errors)));
   } catch (err) {
