@@ -1,0 +1,37 @@
+import type { SendResult } from '@app/contracts';
+import { failureResult } from '@app/http';
+import { NcpClientOptions, NcpGateway } from './ncp-gateway';
+
+export const DATASTREAM_PRODUCE_PATH = '/api/produce';
+
+/** One Data Stream message, the body of Send message (seed 002). */
+export interface DataStreamMessage {
+  topic: string;
+  key: string;
+  value: string;
+  partition?: number;
+}
+
+export type DataStreamClientOptions = NcpClientOptions;
+
+/** NAVER Cloud Data Stream, Send message: one message per call (the API has no batch form). */
+export class DataStreamClient {
+  private readonly gateway: NcpGateway;
+
+  constructor(opts: DataStreamClientOptions) {
+    this.gateway = new NcpGateway(opts);
+  }
+
+  async produce(message: DataStreamMessage, signal?: AbortSignal): Promise<SendResult> {
+    try {
+      const answer = await this.gateway.request('POST', DATASTREAM_PRODUCE_PATH, { body: message, signal });
+      return this.gateway.result(answer);
+    } catch (err) {
+      return failureResult(err);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.gateway.close();
+  }
+}

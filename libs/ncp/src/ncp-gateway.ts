@@ -1,0 +1,91 @@
+import type { SendResult } from '@app/contracts';
+import type { NcpCredentials } from '@app/config';
+import { Answer, answerResult, Clock, createPool, excerpt, exchange, parseEndpoint } from '@app/http';
+import type { Pool } from 'undici';
+import { SignatureV2 } from './signature-v2';
+
+/** What both NCP clients are built from. */
+export interface NcpClientOptions {
+  /** Origin, optionally with a base path, e.g. `https://cw.apigw.ntruss.com`. */
+  endpoint: string;
+  credentials: NcpCredentials;
+  timeoutMs: number;
+  /** Keep-alive connections to the endpoint; default 64. */
+  connections?: number;
+  clock?: Clock;
+}
+
+export interface NcpRequest {
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  keepBytes?: number;
+}
+
+/** One NCP API gateway endpoint: a pool, and a signature on every request. */
+export class NcpGateway {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+  private readonly signer: SignatureV2;
+  private readonly timeoutMs: number;
+  readonly clock: Clock;
+
+  // The options are not kept: they hold the secret key, which must not show if a client is logged.
+  constructor(opts: NcpClientOptions) {
+    const { origin, basePath } = parseEndpoint(opts.endpoint);
+    this.pool = createPool(origin, opts);
+    this.basePath = basePath;
+    this.timeoutMs = opts.timeoutMs;
+    this.clock = opts.clock ?? Date.now;
+    this.signer = new SignatureV2(opts.credentials, this.clock);
+  }
+
+  request(method: 'GET' | 'POST', path: string, req: NcpRequest = {}): Promise<Answer> {
+    const fullPath = this.basePath + path;
+    const headers: Record<string, string> = { ...req.headers, ...this.signer.headers(method, fullPath) };
+    if (req.body !== undefined) headers['content-type'] = 'application/json';
+    return exchange(this.pool, {
+      method,
+      path: fullPath,
+      headers,
+      body: req.body === undefined ? undefined : JSON.stringify(req.body),
+      timeoutMs: this.timeoutMs,
+      signal: req.signal,
+      keepBytes: req.keepBytes,
+    });
+  }
+
+  /** SPEC 8: 400/401/403/404/413 permanent, 429/5xx retryable; the NCP error body summarised. */
+  result(answer: Answer): SendResult {
+    return answerResult(answer, { detail: ncpErrorDetail, clock: this.clock });
+  }
+
+  close(): Promise<void> {
+    return this.pool.destroy();
+  }
+}
+
+/**
+ * `{"error":{"errorCode":"200","message":"Authentication Failed"}}` becomes
+ * `errorCode 200: Authentication Failed`; Data Stream's `{"status","detail"}` and problem bodies
+ * their detail; anything else its first 1 KiB.
+ */
+export function ncpErrorDetail(body: Buffer): string {
+  const text = excerpt(body);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  const p = parsed as { error?: Record<string, unknown>; code?: unknown; title?: unknown; detail?: unknown };
+  if (p?.error && typeof p.error === 'object') {
+    const { errorCode, message, details } = p.error;
+    return [`errorCode ${String(errorCode ?? '?')}: ${String(message ?? '')}`, details && `(${String(details)})`]
+      .filter(Boolean)
+      .join(' ');
+  }
+  const detail = p?.detail ?? p?.title;
+  if (typeof detail === 'string') return p.code ? `${String(p.code)}: ${detail}` : detail;
+  return text;
+}
