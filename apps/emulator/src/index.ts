@@ -1,0 +1,4 @@
+export * from './emulator-server';
+export * from './faults';
+export * from './recorder';
+export * from './start-emulator';
