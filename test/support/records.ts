@@ -42,8 +42,11 @@ export function idOf(target: Target, body: unknown): { id: string; seq: number }
       const v = JSON.parse(b.value as string) as { id: string; seq: number };
       return { id: v.id, seq: v.seq };
     }
-    case 'cloudinsight':
-      return { id: b.rid as string, seq: Number(b.seq) };
+    case 'cloudinsight': {
+      // the emulator records one entry per data element, as {cw_key, data}
+      const d = (b.data ?? b) as Record<string, unknown>;
+      return { id: d.rid as string, seq: Number(d.seq) };
+    }
     case 'guance':
       return { id: b.event.ext_rid as string, seq: Number(b.event.ext_seq) };
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { Consumer, EachBatchPayload, Kafka, Partitioners, Producer } from 'kafkajs';
 import { PinoLogger } from 'nestjs-pino';
 import { lastValueFrom } from 'rxjs';
 import { BRIDGE_CONFIG, BridgeConfig } from '@app/config';
@@ -70,7 +70,12 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
     this.kafka = createKafka(config.kafka, this.log);
     this.states.expect(config.targets);
     await this.ensureDlqTopic(this.kafka);
-    this.dlqProducer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.dlqProducer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     await this.dlqProducer.connect();
     const deadLetters = new DeadLetterWriter(this.dlqProducer, config.dlqTopic);
     for (const target of config.targets) {
@@ -168,8 +173,12 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
     });
     consumer.on(CRASH, ({ payload }) => {
       const why = payload.error?.message ?? 'unknown error';
-      this.log.error({ target, groupId, err: payload.error, restart: payload.restart }, 'consumer crashed');
-      if (!payload.restart) this.states.update(target, { crashed: why });
+      if (payload.restart) {
+        this.log.warn({ target, groupId, err: payload.error }, 'consumer failed; kafkajs restarts it');
+      } else {
+        this.log.error({ target, groupId, err: payload.error }, 'consumer crashed');
+        this.states.update(target, { crashed: why });
+      }
     });
 
     await consumer.connect();
@@ -183,7 +192,7 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
     return tc;
   }
 
-  private async eachBatch(tc: TargetConsumer, { batch, heartbeat }: EachBatchPayload): Promise<void> {
+  private async eachBatch(tc: TargetConsumer, { batch, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
     // While closing, fetched batches are left alone: uncommitted, they are fetched again later.
     if (batch.isEmpty() || this.closing) return;
     const { topic, partition } = batch;
@@ -206,6 +215,13 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
       if (from === undefined) throw err;
       this.log.info({ target: tc.target, topic, partition, offset: from }, 'fetching again from the commit position');
       tc.consumer.seek({ topic, partition, offset: from });
+      return;
+    }
+    // kafkajs fetches on from its resolved offset: resolve what is done, never past a record that
+    // a drain abandoned (that one is fetched again).
+    const position = tc.pipeline.position(topic, partition);
+    if (position !== undefined && BigInt(position) > BigInt(records[0].offset)) {
+      resolveOffset((BigInt(position) - 1n).toString());
     }
     await this.commit(tc);
   }
