@@ -66,7 +66,6 @@ export class EmulatorServer {
   private readonly server: Server;
   private readonly recorder: Recorder;
   private readonly faults = new FaultTable();
-  private readonly hung = new Set<ServerResponse>();
   private readonly clock: Clock;
   private readonly ncp: NcpCredentials;
   private readonly guanceApiKey: string;
@@ -159,9 +158,7 @@ export class EmulatorServer {
       (req.method === 'POST' && path.startsWith(PUSH_EVENTS_PREFIX) ? 'guance' : undefined);
     if (api) this.recorder.stats(api).requests++;
     readBody(req, (raw) => {
-      const done = api
-        ? this.handle(api, req, res, { url, path, raw, at })
-        : Promise.resolve(this.control(req, url, raw));
+      const done = api ? this.handle(api, req, { url, path, raw, at }) : Promise.resolve(this.control(req, url, raw));
       done.then(
         (reply) => {
           if (!reply) return;
@@ -177,12 +174,7 @@ export class EmulatorServer {
   }
 
   /** An API call: faults first (as a gateway would), then authentication, body, effect. */
-  private async handle(
-    api: EmulatedApi,
-    req: IncomingMessage,
-    res: ServerResponse,
-    call: Call,
-  ): Promise<Reply | undefined> {
+  private async handle(api: EmulatedApi, req: IncomingMessage, call: Call): Promise<Reply | undefined> {
     const fault = this.faults.next(api, call.at);
     if (fault?.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
     if (fault?.effect?.type === 'drop') {
@@ -191,9 +183,8 @@ export class EmulatorServer {
       return undefined;
     }
     if (fault?.effect?.type === 'hang') {
+      // No answer: the connection stays open until the client gives up or close() ends it.
       this.recorder.stats(api).hung++;
-      this.hung.add(res);
-      res.once('close', () => this.hung.delete(res));
       return undefined;
     }
     if (fault?.effect) return injected(api, fault.effect);
