@@ -1,4 +1,4 @@
-import { DEFAULT_ROUTE_HEADER } from '@app/contracts';
+import { DEFAULT_ROUTE_HEADER } from '@app/contracts/targets';
 import type { SASLOptions } from 'kafkajs';
 
 /** A bad or missing environment variable: one line naming it, exit code 1 (SPEC section 5). */

@@ -1,5 +1,3 @@
-// The contracts lib holds class-validator DTOs, whose decorators need the metadata API loaded first.
-import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { runCli } from './cli';
 

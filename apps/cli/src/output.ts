@@ -22,9 +22,8 @@ export function encodeHeaders(headers: IHeaders): Record<string, EncodedBytes | 
 /** Text safe for one table cell: control characters and line breaks become spaces. */
 export function cell(text: string | number | undefined | null, max = Infinity): string {
   if (text === undefined || text === null || text === '') return '-';
-  // eslint-disable-next-line no-control-regex
   const flat = String(text)
-    .replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ')
+    .replace(/[\p{Cc}\s]+/gu, ' ')
     .trim();
   const chars = Array.from(flat);
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;

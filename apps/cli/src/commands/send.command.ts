@@ -1,4 +1,4 @@
-import { GUANCE_MONITOR_HEADER, TARGETS } from '@app/contracts';
+import { GUANCE_MONITOR_HEADER, TARGETS } from '@app/contracts/targets';
 import type { IHeaders } from 'kafkajs';
 import { oneOf, parseFlags, requireFlag, UsageError } from '../args';
 import { bridgeTopics, kafkaSettings, routeHeader } from '../cli-env';

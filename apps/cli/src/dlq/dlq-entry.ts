@@ -1,4 +1,4 @@
-import { DLQ_HEADERS, REPLAY_COUNT_HEADER } from '@app/contracts';
+import { DLQ_HEADERS, REPLAY_COUNT_HEADER } from '@app/contracts/dlq';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 
 /** One record of the dead-letter topic, with its `x-dlq-*` headers read out. */

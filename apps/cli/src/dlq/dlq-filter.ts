@@ -1,4 +1,5 @@
-import { DLQ_REASONS, TARGETS } from '@app/contracts';
+import { DLQ_REASONS } from '@app/contracts/dlq';
+import { TARGETS } from '@app/contracts/targets';
 import { instant, integer, oneOf, UsageError } from '../args';
 import type { DlqEntry } from './dlq-entry';
 

@@ -61,7 +61,9 @@ async function consumeUpTo(
     groupId,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: 250,
-    retry: { retries: 3, restartOnFailure: async () => false },
+    // Joining may wait for the group coordinator (it loads after a broker starts): retry longer
+    // than the client default, but fail instead of restarting, so the command never loops.
+    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000, restartOnFailure: async () => false },
   });
   let lastProgress = Date.now();
   let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,4 @@
-import { DLQ_HEADER_PREFIX, REPLAY_COUNT_HEADER } from '@app/contracts';
+import { DLQ_HEADER_PREFIX, REPLAY_COUNT_HEADER } from '@app/contracts/dlq';
 import type { IHeaders, Message } from 'kafkajs';
 import type { DlqEntry } from './dlq-entry';
 
