@@ -1,0 +1,619 @@
+// End-to-end benchmark of the bridge against its references, in one run on one machine:
+// a real broker, the emulator of the three APIs (its own process), the bridge (its own process,
+// the webpack build in dist/), and the references: the naive NestJS consumer, the HTTP ceiling and
+// the Kafka ceiling. `npm run bench -- --help` lists the options. See BENCHMARKS.md.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Admin, Kafka, logLevel, Message, Partitioners, Producer } from 'kafkajs';
+import { freePorts, LocalKafka, startKafka } from '../tools/kafka/broker';
+import { BENCH_KEYS, BENCH_TARGETS, EmulatorControl, emulatorEnv } from './lib/emulator';
+import { machineCpu, MeasuredProcess, waitUntil } from './lib/proc';
+import { percentile, Row, table } from './lib/report';
+import { benchRecord, KEYS, kafkaKey, ROUTE_HEADER } from './lib/workload';
+
+const ROOT = resolve(__dirname, '..');
+const BUILD = join(ROOT, '.cache/bench-build');
+const PARTITIONS = 8;
+
+const { values: args } = parseArgs({
+  options: {
+    records: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'naive-records': { type: 'string' },
+    'steady-seconds': { type: 'string' },
+    'no-build': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (args.help) {
+  console.log(`npm run bench -- [options]
+  --records N          records per throughput scenario (default 200000; --quick: 20000)
+  --quick              a short run: 20,000 records, 2,000 for the naive consumer, 8 s steady rate
+  --only a,b           run only these scenarios (kafka, http, naive, bridge-0, bridge-50,
+                       bridge-50-x2, steady)
+  --naive-records N    records for the naive consumer at 0 ms (default min(records, 20000))
+  --steady-seconds S   measured seconds of the steady-rate scenario (default 20; --quick: 8)
+  --no-build           use dist/ and .cache/bench-build as they are
+  --profile            run the bridge of bridge-0 with --cpu-prof (profile in bench/results/)
+Set KAFKA_BROKERS to use a running broker instead of starting one.`);
+  process.exit(0);
+}
+
+const N = Number(args.records ?? (args.quick ? 20_000 : 200_000));
+const NAIVE_N = Number(args['naive-records'] ?? Math.min(N, args.quick ? 2_000 : 20_000));
+/** At 50 ms one call at a time: 20 records/s, so a small sample is enough. */
+const NAIVE_50_N = Math.min(N, args.quick ? 200 : 600);
+const STEADY_RATE = 2_000;
+const STEADY_SECONDS = Number(args['steady-seconds'] ?? (args.quick ? 8 : 20));
+const STEADY_WARMUP_SECONDS = 3;
+const ONLY = args.only?.split(',');
+const wants = (name: string) => !ONLY || ONLY.includes(name);
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const RESULTS = join(ROOT, 'bench/results');
+const log = (line: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+/** Produce time (ms) of each record id of the current scenario. */
+type Timestamps = Float64Array;
+
+interface Outcome {
+  scenario: string;
+  records: number;
+  recordsPerSecond: number;
+  seconds: number;
+  latencyMs?: { p50: number; p90: number; p99: number; max: number };
+  /** includes queueing behind the preloaded backlog */
+  backlogLatency?: boolean;
+  process?: { name: string; cpuSeconds: number; peakRssMb: number };
+  emulatorCpuSeconds?: number;
+  machineBusy?: number;
+  requests?: number;
+  checks?: { missing: number; duplicates: number; outOfOrder: number; deadLettered: number };
+  extra?: Record<string, unknown>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Build
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) {
+      newest = Math.max(newest, statSync(path).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+const mtime = (path: string) => {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+};
+
+function ensureBuilt(): void {
+  const libs = Math.max(...readdirSync(join(ROOT, 'libs')).map((l) => newestMtime(join(ROOT, 'libs', l))));
+  for (const app of ['bridge', 'emulator']) {
+    const sources = Math.max(libs, newestMtime(join(ROOT, 'apps', app, 'src')));
+    if (mtime(join(ROOT, 'dist/apps', app, 'main.js')) < sources) {
+      log(`dist/apps/${app} is missing or older than its sources: nest build ${app}`);
+      execFileSync('npx', ['nest', 'build', app], { cwd: ROOT, stdio: 'inherit' });
+    }
+  }
+  log('compiling the bench helpers (tsc) into .cache/bench-build');
+  execFileSync('npx', ['tsc', '-p', 'bench/tsconfig.json', '--noCheck'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/** A compiled bench helper, run with plain node (no ts-node in its memory or CPU figures). */
+function helper(name: string, script: string, env: Record<string, string>): MeasuredProcess {
+  return new MeasuredProcess(
+    name,
+    process.execPath,
+    ['-r', 'tsconfig-paths/register', join(BUILD, 'bench', script)],
+    { TS_NODE_BASEURL: BUILD, ...env },
+    ROOT,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kafka
+
+let kafka: Kafka;
+let admin: Admin;
+let producer: Producer;
+let brokers: string;
+let scenarioNo = 0;
+
+function fresh(prefix: string): string {
+  return `bench-${stamp.slice(0, 19)}-${++scenarioNo}-${prefix}`;
+}
+
+async function createTopic(topic: string, partitions = PARTITIONS): Promise<string> {
+  // Right after the broker starts, kafkajs may not find the new topic's leaders yet: try again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+      const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+      if (meta.topics[0]?.partitions.length === partitions) return topic;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+function message(id: number, timestamp: number): Message {
+  const r = benchRecord(id);
+  return {
+    key: kafkaKey(r.key),
+    value: JSON.stringify(r.body),
+    headers: { [ROUTE_HEADER]: r.target },
+    timestamp: String(timestamp),
+  };
+}
+
+/**
+ * Writes records 0..count-1 to the topic, noting the produce time of each. One send at a time:
+ * concurrent sends could land out of order in a partition, and the order check would misfire.
+ */
+async function preload(topic: string, count: number, ts: Timestamps): Promise<number> {
+  const started = Date.now();
+  const CHUNK = 4_000;
+  for (let from = 0; from < count; from += CHUNK) {
+    const now = Date.now();
+    const messages: Message[] = [];
+    for (let id = from; id < Math.min(count, from + CHUNK); id++) {
+      ts[id] = now;
+      messages.push(message(id, now));
+    }
+    await producer.send({ topic, acks: -1, messages });
+  }
+  const seconds = (Date.now() - started) / 1000;
+  log(`preloaded ${count} records into ${topic} in ${seconds.toFixed(1)} s`);
+  return seconds;
+}
+
+async function topicCount(topic: string): Promise<number> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.reduce((n, p) => n + Number(p.high), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emulator
+
+async function startEmulator(latencyMs: number): Promise<{ proc: MeasuredProcess; control: EmulatorControl }> {
+  const [port] = await freePorts(1);
+  const proc = new MeasuredProcess(
+    'emulator',
+    process.execPath,
+    [join(ROOT, 'dist/apps/emulator/main.js')],
+    emulatorEnv(port),
+    ROOT,
+  );
+  const control = new EmulatorControl(`http://127.0.0.1:${port}`);
+  await waitUntil('the emulator', () => control.healthy(), 30_000);
+  await control.setLatency(latencyMs);
+  return { proc, control };
+}
+
+interface Receipts {
+  count: number;
+  firstAt: number;
+  lastAt: number;
+  latencies: Float64Array;
+  duplicates: number;
+  outOfOrder: number;
+}
+
+/** Every record the emulator accepted: arrival span, latency from produce time, order per key. */
+async function collect(control: EmulatorControl, ts: Timestamps, fromId = 0): Promise<Receipts> {
+  const seen = new Uint8Array(ts.length);
+  const latencies: number[] = [];
+  let firstAt = Infinity;
+  let lastAt = 0;
+  let duplicates = 0;
+  let outOfOrder = 0;
+  let count = 0;
+  for (const target of BENCH_TARGETS) {
+    const lastSeq = new Int32Array(KEYS).fill(-1);
+    for (const r of await control.receipts(target)) {
+      count++;
+      if (seen[r.id]) duplicates++;
+      seen[r.id] = 1;
+      if (r.seq < lastSeq[r.key]) outOfOrder++;
+      lastSeq[r.key] = Math.max(lastSeq[r.key], r.seq);
+      if (r.id < fromId) continue;
+      firstAt = Math.min(firstAt, r.at);
+      lastAt = Math.max(lastAt, r.at);
+      latencies.push(r.at - ts[r.id]);
+    }
+  }
+  const sorted = Float64Array.from(latencies).sort();
+  return { count, firstAt, lastAt, latencies: sorted, duplicates, outOfOrder };
+}
+
+const latencyOf = (r: Receipts) => ({
+  p50: percentile(r.latencies, 50),
+  p90: percentile(r.latencies, 90),
+  p99: percentile(r.latencies, 99),
+  max: r.latencies[r.latencies.length - 1],
+});
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios
+
+function bridgeEnv(url: string, topic: string, dlq: string, group: string, port: number, extra = {}) {
+  return {
+    KAFKA_BROKERS: brokers,
+    BRIDGE_TOPICS: topic,
+    BRIDGE_DLQ_TOPIC: dlq,
+    BRIDGE_GROUP_ID: group,
+    NCP_ACCESS_KEY: BENCH_KEYS.ncp.accessKey,
+    NCP_SECRET_KEY: BENCH_KEYS.ncp.secretKey,
+    DATASTREAM_ENDPOINT: url,
+    CLOUDINSIGHT_ENDPOINT: url,
+    GUANCE_ENDPOINT: url,
+    GUANCE_API_KEY: BENCH_KEYS.guanceApiKey,
+    GUANCE_SECRET: BENCH_KEYS.monitor.secret,
+    GUANCE_SUB_URI: BENCH_KEYS.monitor.subUri,
+    HTTP_PORT: String(port),
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'production',
+    ...extra,
+  };
+}
+
+async function startBridge(env: Record<string, string>, profileDir?: string): Promise<MeasuredProcess> {
+  const node = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  return new MeasuredProcess('bridge', process.execPath, [...node, join(ROOT, 'dist/apps/bridge/main.js')], env, ROOT);
+}
+
+async function bridgeReady(port: number, bridge: MeasuredProcess): Promise<void> {
+  await waitUntil(
+    'the bridge to be ready',
+    async () => {
+      if (bridge.proc.exitCode !== null) throw new Error(`bridge exited:\n${bridge.output().slice(-3000)}`);
+      const res = await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined);
+      return res?.status === 200;
+    },
+    60_000,
+    100,
+  );
+}
+
+/** Waits until the emulator accepted `count` records, or accepted + dead-lettered reach it. */
+async function waitDelivered(
+  what: string,
+  control: EmulatorControl,
+  count: number,
+  dlq: string | undefined,
+  proc: MeasuredProcess,
+): Promise<number> {
+  let dead = 0;
+  let polls = 0;
+  await waitUntil(
+    what,
+    async () => {
+      if (proc.proc.exitCode !== null) throw new Error(`${proc.name} exited:\n${proc.output().slice(-3000)}`);
+      const accepted = await control.accepted();
+      if (dlq && (accepted + dead >= count || ++polls % 10 === 0)) dead = await topicCount(dlq);
+      return accepted + dead >= count;
+    },
+    Math.max(180_000, (count / 300) * 1000),
+    100,
+  );
+  return dead;
+}
+
+async function bridgeScenario(
+  scenario: string,
+  latencyMs: number,
+  extraEnv: Record<string, string> = {},
+  profileDir?: string,
+): Promise<Outcome> {
+  log(`${scenario}: ${N} records, emulator latency ${latencyMs} ms ${JSON.stringify(extraEnv)}`);
+  const topic = await createTopic(fresh('in'));
+  const dlq = await createTopic(fresh('dlq'), 1);
+  const ts: Timestamps = new Float64Array(N);
+  await preload(topic, N, ts);
+  const emulator = await startEmulator(latencyMs);
+  const [port] = await freePorts(1);
+  const env = bridgeEnv(emulator.control.url, topic, dlq, fresh('group'), port, extraEnv);
+  const cpu0 = machineCpu();
+  const bridge = await startBridge(env, profileDir);
+  const dead = await waitDelivered(scenario, emulator.control, N, dlq, bridge);
+  bridge.sample();
+  emulator.proc.sample();
+  const cpu1 = machineCpu();
+  const exit = await bridge.stop('SIGTERM');
+  const r = await collect(emulator.control, ts);
+  const stats = await emulator.control.stats();
+  const requests = BENCH_TARGETS.reduce((n, t) => n + stats[t].requests, 0);
+  await emulator.proc.stop();
+  const seconds = (r.lastAt - r.firstAt) / 1000;
+  return {
+    scenario,
+    records: N,
+    recordsPerSecond: N / seconds,
+    seconds,
+    latencyMs: latencyOf(r),
+    backlogLatency: true,
+    process: { name: 'bridge', cpuSeconds: bridge.cpuBetween(r.firstAt, r.lastAt), peakRssMb: bridge.peakRssMb },
+    emulatorCpuSeconds: emulator.proc.cpuBetween(r.firstAt, r.lastAt),
+    machineBusy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total),
+    requests,
+    checks: {
+      missing: N - (r.count - r.duplicates) - dead,
+      duplicates: r.duplicates,
+      outOfOrder: r.outOfOrder,
+      deadLettered: dead,
+    },
+    extra: { latencyMs, env: extraEnv, bridgeExit: exit, bridgeCpuTotal: bridge.samples.at(-1)?.cpu },
+  };
+}
+
+async function steadyScenario(): Promise<Outcome> {
+  const scenario = `bridge steady ${STEADY_RATE}/s, 0 ms`;
+  const total = STEADY_RATE * (STEADY_SECONDS + STEADY_WARMUP_SECONDS);
+  const warmup = STEADY_RATE * STEADY_WARMUP_SECONDS;
+  log(`${scenario}: ${STEADY_WARMUP_SECONDS} s warm-up, then ${STEADY_SECONDS} s measured`);
+  const topic = await createTopic(fresh('in'));
+  const dlq = await createTopic(fresh('dlq'), 1);
+  const ts: Timestamps = new Float64Array(total);
+  const emulator = await startEmulator(0);
+  const [port] = await freePorts(1);
+  const bridge = await startBridge(bridgeEnv(emulator.control.url, topic, dlq, fresh('group'), port));
+  await bridgeReady(port, bridge);
+  await new Promise((r) => setTimeout(r, 1000));
+  const started = Date.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * STEADY_RATE));
+    if (due > sent) {
+      const now = Date.now();
+      const messages: Message[] = [];
+      for (let id = sent; id < due; id++) {
+        ts[id] = now;
+        messages.push(message(id, now));
+      }
+      sent = due;
+      await producer.send({ topic, acks: 1, messages });
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  const dead = await waitDelivered(scenario, emulator.control, total, dlq, bridge);
+  bridge.sample();
+  await bridge.stop('SIGTERM');
+  const r = await collect(emulator.control, ts, warmup);
+  await emulator.proc.stop();
+  const seconds = (r.lastAt - r.firstAt) / 1000;
+  return {
+    scenario,
+    records: total - warmup,
+    recordsPerSecond: (total - warmup) / seconds,
+    seconds,
+    latencyMs: latencyOf(r),
+    process: { name: 'bridge', cpuSeconds: bridge.cpuBetween(r.firstAt, r.lastAt), peakRssMb: bridge.peakRssMb },
+    emulatorCpuSeconds: emulator.proc.cpuBetween(r.firstAt, r.lastAt),
+    checks: {
+      missing: total - (r.count - r.duplicates) - dead,
+      duplicates: r.duplicates,
+      outOfOrder: r.outOfOrder,
+      deadLettered: dead,
+    },
+    extra: { rate: STEADY_RATE, warmupRecords: warmup, produceSeconds: (Date.now() - started) / 1000 },
+  };
+}
+
+async function naiveScenario(latencyMs: number, count: number): Promise<Outcome> {
+  const scenario = `naive NestJS consumer, ${latencyMs} ms`;
+  log(`${scenario}: ${count} records`);
+  const topic = await createTopic(fresh('in'));
+  const ts: Timestamps = new Float64Array(count);
+  await preload(topic, count, ts);
+  const emulator = await startEmulator(latencyMs);
+  const naive = helper('naive', 'naive/main.js', {
+    KAFKA_BROKERS: brokers,
+    NAIVE_TOPIC: topic,
+    NAIVE_GROUP_ID: fresh('naive'),
+    EMULATOR_URL: emulator.control.url,
+  });
+  await waitDelivered(scenario, emulator.control, count, undefined, naive);
+  // It redelivers after a rebalance (commits every 5 s): wait until every record arrived once.
+  let r = await collect(emulator.control, ts);
+  for (let i = 0; i < 600 && r.count - r.duplicates < count; i++) {
+    await new Promise((done) => setTimeout(done, 100));
+    r = await collect(emulator.control, ts);
+  }
+  naive.sample();
+  await naive.stop('SIGTERM', 10_000);
+  await emulator.proc.stop();
+  const seconds = (r.lastAt - r.firstAt) / 1000;
+  return {
+    scenario,
+    records: count,
+    recordsPerSecond: count / seconds,
+    seconds,
+    latencyMs: latencyOf(r),
+    backlogLatency: true,
+    process: { name: 'naive', cpuSeconds: naive.cpuBetween(r.firstAt, r.lastAt), peakRssMb: naive.peakRssMb },
+    checks: {
+      missing: count - (r.count - r.duplicates),
+      duplicates: r.duplicates,
+      outOfOrder: r.outOfOrder,
+      deadLettered: 0,
+    },
+  };
+}
+
+async function httpCeiling(latencyMs: number): Promise<Outcome> {
+  const scenario = `HTTP ceiling, ${latencyMs} ms`;
+  log(`${scenario}: ${N} records, 64 requests at a time per target`);
+  const emulator = await startEmulator(latencyMs);
+  const gen = helper('http-load', 'http-ceiling.js', {
+    EMULATOR_URL: emulator.control.url,
+    RECORDS: String(N),
+    CONCURRENCY: '64',
+  });
+  const exit = await gen.exited;
+  if (exit !== 0) throw new Error(`http load generator exited ${exit}:\n${gen.output()}`);
+  await gen.stop();
+  const report = JSON.parse(gen.output().trim().split('\n').at(-1)!) as { requests: number; failed: number };
+  const ts: Timestamps = new Float64Array(N);
+  const r = await collect(emulator.control, ts);
+  await emulator.proc.stop();
+  const seconds = (r.lastAt - r.firstAt) / 1000;
+  return {
+    scenario,
+    records: N,
+    recordsPerSecond: N / seconds,
+    seconds,
+    requests: report.requests,
+    process: { name: 'http-load', cpuSeconds: gen.samples.at(-1)?.cpu ?? 0, peakRssMb: gen.peakRssMb },
+    checks: { missing: N - (r.count - r.duplicates), duplicates: r.duplicates, outOfOrder: 0, deadLettered: 0 },
+    extra: { failed: report.failed },
+  };
+}
+
+async function kafkaCeiling(groups: number, topic: string): Promise<Outcome> {
+  const scenario = `Kafka ceiling, ${groups} group${groups > 1 ? 's' : ''}`;
+  log(`${scenario}: ${N} records`);
+  const reader = helper('kafka-read', 'kafka-ceiling.js', {
+    KAFKA_BROKERS: brokers,
+    TOPIC: topic,
+    RECORDS: String(N),
+    GROUPS: String(groups),
+    GROUP_ID: fresh('ceiling'),
+  });
+  const exit = await reader.exited;
+  if (exit !== 0) throw new Error(`kafka reader exited ${exit}:\n${reader.output()}`);
+  await reader.stop();
+  const report = JSON.parse(reader.output().trim().split('\n').at(-1)!) as { seconds: number };
+  return {
+    scenario,
+    records: N,
+    recordsPerSecond: N / report.seconds,
+    seconds: report.seconds,
+    process: { name: 'kafka-read', cpuSeconds: reader.samples.at(-1)?.cpu ?? 0, peakRssMb: reader.peakRssMb },
+    extra: { recordsRead: N * groups },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  if (!args['no-build']) ensureBuilt();
+  let local: LocalKafka | undefined;
+  if (process.env.KAFKA_BROKERS) brokers = process.env.KAFKA_BROKERS;
+  else {
+    log('starting a Kafka broker');
+    local = await startKafka({ partitions: PARTITIONS, log });
+    brokers = local.brokers;
+  }
+  kafka = new Kafka({ clientId: 'bench', brokers: brokers.split(','), logLevel: logLevel.WARN });
+  admin = kafka.admin();
+  await admin.connect();
+  producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  mkdirSync(RESULTS, { recursive: true });
+
+  const outcomes: Record<string, Outcome> = {};
+  const run = async (key: string, fn: () => Promise<Outcome>) => {
+    const o = await fn();
+    outcomes[key] = o;
+    log(
+      `${o.scenario}: ${Math.round(o.recordsPerSecond)} records/s` +
+        (o.latencyMs ? `, p50 ${o.latencyMs.p50} ms, p99 ${o.latencyMs.p99} ms` : '') +
+        (o.process
+          ? `, ${o.process.name} CPU ${o.process.cpuSeconds.toFixed(1)} s, RSS ${o.process.peakRssMb.toFixed(0)} MB`
+          : '') +
+        (o.checks ? ` ${JSON.stringify(o.checks)}` : ''),
+    );
+  };
+  try {
+    if (wants('kafka')) {
+      const topic = await createTopic(fresh('in'));
+      await preload(topic, N, new Float64Array(N));
+      await run('kafka1', () => kafkaCeiling(1, topic));
+      await run('kafka3', () => kafkaCeiling(3, topic));
+    }
+    if (wants('http')) {
+      await run('http0', () => httpCeiling(0));
+      await run('http50', () => httpCeiling(50));
+    }
+    if (wants('naive')) {
+      await run('naive0', () => naiveScenario(0, NAIVE_N));
+      await run('naive50', () => naiveScenario(50, NAIVE_50_N));
+    }
+    const profileDir = args.profile ? join(RESULTS, `profile-${stamp}`) : undefined;
+    if (wants('bridge-0')) await run('bridge0', () => bridgeScenario('bridge, 0 ms', 0, {}, profileDir));
+    if (wants('bridge-50')) await run('bridge50', () => bridgeScenario('bridge, 50 ms', 50));
+    if (wants('bridge-50-x2')) {
+      await run('bridge50x2', () =>
+        bridgeScenario('bridge, 50 ms, BRIDGE_MAX_IN_FLIGHT=128', 50, { BRIDGE_MAX_IN_FLIGHT: '128' }),
+      );
+    }
+    if (wants('steady')) await run('steady', () => steadyScenario());
+  } finally {
+    await producer.disconnect().catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+    await local?.stop();
+  }
+
+  const o = outcomes;
+  const ratio = (a?: Outcome, b?: Outcome) => (a && b ? a.recordsPerSecond / b.recordsPerSecond : undefined);
+  const rows: Row[] = Object.entries(o).map(([key, out]) => {
+    const ratios: Record<string, number | undefined> = {};
+    if (key === 'bridge0') {
+      ratios['naive 0 ms'] = ratio(out, o.naive0);
+      ratios['HTTP ceiling 0 ms'] = ratio(out, o.http0);
+      ratios['Kafka ceiling 3 groups'] = ratio(out, o.kafka3);
+    } else if (key === 'bridge50' || key === 'bridge50x2') {
+      ratios['naive 50 ms'] = ratio(out, o.naive50);
+      ratios['HTTP ceiling 50 ms'] = ratio(out, o.http50);
+    }
+    return {
+      scenario: out.scenario,
+      records: out.records,
+      recordsPerSecond: out.recordsPerSecond,
+      p50Ms: out.backlogLatency ? undefined : out.latencyMs?.p50,
+      p99Ms: out.backlogLatency ? undefined : out.latencyMs?.p99,
+      rssMb: out.process?.peakRssMb,
+      cpuSeconds: out.process?.cpuSeconds,
+      ratios: Object.fromEntries(Object.entries(ratios).filter(([, v]) => v !== undefined)) as Record<string, number>,
+    };
+  });
+  const file = join(RESULTS, `${stamp}.json`);
+  const machine = {
+    cpus: cpus().length,
+    model: cpus()[0]?.model,
+    memoryGb: totalmem() / 2 ** 30,
+    node: process.version,
+  };
+  writeFileSync(
+    file,
+    JSON.stringify({ stamp, argv: process.argv.slice(2), records: N, machine, outcomes: o, rows }, null, 2),
+  );
+  console.log(`\n${table(rows)}\n`);
+  console.log('p50/p99: record timestamp (produce time) to emulator receipt; shown for the steady-rate');
+  console.log('scenario only (in the preloaded ones it is time spent in the backlog; see the JSON).');
+  console.log(
+    `machine: ${machine.cpus} cores (${machine.model}), shared by broker, emulator, bridge and load generators`,
+  );
+  console.log(`results: ${file.slice(ROOT.length + 1)}; took ${((Date.now() - began) / 1000).toFixed(0)} s`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
