@@ -9,9 +9,32 @@ async function bootstrap(): Promise<void> {
   // Validate the environment before anything starts: a bad value exits 1 with one line naming it.
   const config = loadConfigOrExit(process.env);
   const app = await NestFactory.create(BridgeModule, { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  const logger = app.get(Logger);
+  app.useLogger(logger);
   app.connectMicroservice({ strategy: app.get(KafkaBridgeServer) }, { inheritAppConfig: true });
+
+  // Nest's own shutdown hooks re-raise the signal after closing; the bridge exits 0 instead, once
+  // the consumers drained and committed (SPEC section 3), and gives up past a hard deadline.
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: draining (up to ${config.shutdownTimeoutMs} ms)`);
+    setTimeout(() => {
+      logger.error('shutdown took too long; exiting without a clean close');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 15_000).unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error(err, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
   await app.listen(config.httpPort);
   await app.startAllMicroservices();
 }

@@ -22,6 +22,11 @@ export class ConsumerStates {
     this.states.set(target, { ...current, ...change });
   }
 
+  /** Consumers that crashed and that kafkajs will not restart: the process should be restarted. */
+  crashed(): string[] {
+    return [...this.states].filter(([, s]) => s.crashed).map(([t, s]) => `${t}: ${s.crashed}`);
+  }
+
   /** undefined when ready, else why not (for the 503 body). */
   notReadyReason(): Record<string, string> | undefined {
     if (this.shuttingDown) return { bridge: 'shutting down' };

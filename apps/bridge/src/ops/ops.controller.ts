@@ -1,4 +1,4 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Registry } from 'prom-client';
 import { BridgeMetrics } from './bridge-metrics';
@@ -13,9 +13,11 @@ export class OpsController {
     private readonly metrics: BridgeMetrics,
   ) {}
 
-  /** 200 while the event loop answers. */
+  /** 200 while the process is responsive; 503 once a consumer crashed for good (restart the pod). */
   @Get('health/live')
   live(): { status: 'ok' } {
+    const crashed = this.states.crashed();
+    if (crashed.length) throw new ServiceUnavailableException({ status: 'error', crashed });
     return { status: 'ok' };
   }
 

@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import { Consumer, EachBatchPayload, Kafka, Partitioners, Producer } from 'kafkajs';
+import { Admin, ConfigResourceTypes, Consumer, EachBatchPayload, Kafka, Partitioners, Producer } from 'kafkajs';
 import { PinoLogger } from 'nestjs-pino';
 import { lastValueFrom } from 'rxjs';
 import { BRIDGE_CONFIG, BridgeConfig } from '@app/config';
@@ -12,6 +12,9 @@ import { createSender, DeliveryCall } from '../delivery/target-senders';
 import { createKafka } from './kafka-client';
 
 const COMMIT_INTERVAL_MS = 500;
+const MAX_MESSAGE_BYTES = 'max.message.bytes';
+/** Room for the x-dlq-* headers (x-dlq-error alone may take 1 KiB) and the record batch framing. */
+const DLQ_HEADROOM_BYTES = 64 * 1024;
 
 interface TargetConsumer {
   target: Target;
@@ -33,12 +36,13 @@ interface TargetConsumer {
  * resume, rebalances, readiness and shutdown.
  */
 @Injectable()
-export class KafkaBridgeServer extends Server implements CustomTransportStrategy {
+export class KafkaBridgeServer extends Server implements CustomTransportStrategy, BeforeApplicationShutdown {
   private kafka?: Kafka;
   private dlqProducer?: Producer;
   private consumers: TargetConsumer[] = [];
   private commitTimer?: NodeJS.Timeout;
   private closing = false;
+  private closed?: Promise<void>;
 
   constructor(
     @Inject(BRIDGE_CONFIG) private readonly config: BridgeConfig,
@@ -92,9 +96,25 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
     await admin.connect();
     try {
       const topics = await admin.listTopics();
-      if (!topics.includes(this.config.dlqTopic)) {
-        await admin.createTopics({ topics: [{ topic: this.config.dlqTopic }], waitForLeaders: true });
-        this.log.info({ topic: this.config.dlqTopic }, 'created the dead-letter topic');
+      const exists = topics.includes(this.config.dlqTopic);
+      // A bad record is dead-lettered byte for byte: the DLQ must take the largest record a source
+      // topic takes, plus the x-dlq-* headers. Otherwise its write fails forever and blocks the target.
+      const limits = await maxMessageBytes(admin, [
+        ...this.config.topics.filter((t) => topics.includes(t)),
+        ...(exists ? [this.config.dlqTopic] : []),
+      ]).catch(() => new Map<string, number>()); // no right to describe configs: create it as before
+      const sources = this.config.topics.map((t) => limits.get(t) ?? 0);
+      const needed = Math.max(...sources) + DLQ_HEADROOM_BYTES;
+      if (!exists) {
+        const configEntries = needed > DLQ_HEADROOM_BYTES ? [{ name: MAX_MESSAGE_BYTES, value: String(needed) }] : [];
+        await admin.createTopics({ topics: [{ topic: this.config.dlqTopic, configEntries }], waitForLeaders: true });
+        this.log.info({ topic: this.config.dlqTopic, maxMessageBytes: needed }, 'created the dead-letter topic');
+      } else if ((limits.get(this.config.dlqTopic) ?? needed) < needed) {
+        this.log.warn(
+          { topic: this.config.dlqTopic, maxMessageBytes: limits.get(this.config.dlqTopic), needed },
+          'the dead-letter topic takes smaller records than the source topics: raise its max.message.bytes, ' +
+            'or a bad record larger than it blocks its partition',
+        );
       }
     } catch (err) {
       // Lack of permission to create topics is not fatal: the topic may be managed elsewhere.
@@ -107,6 +127,8 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
   private async startConsumer(target: Target, handler: MessageHandler, deadLetters: DeadLetterWriter) {
     const { config, metrics } = this;
     const groupId = `${config.groupId}-${target}`;
+    metrics.paused.set({ target }, 0);
+    metrics.inFlight.set({ target }, 0);
     const send = async (call: DeliveryCall<unknown>) =>
       lastValueFrom(this.transformToObservable(await handler(call))) as Promise<SendResult>;
     const consumer = this.kafka!.consumer({
@@ -270,8 +292,21 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
     return tc.committing;
   }
 
+  /**
+   * Nest closes the HTTP server before its microservices: draining here, first, keeps
+   * /health/ready answering 503 while the consumers drain.
+   */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
   /** SIGTERM: stop fetching, finish or abandon in-flight work, commit, leave the groups. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
     this.states.shuttingDown = true;
     this.closing = true;
     clearInterval(this.commitTimer);
@@ -286,4 +321,19 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
     await this.dlqProducer?.disconnect();
     this.log.info('consumers drained and disconnected');
   }
+}
+
+/** max.message.bytes of each topic (the broker default when the topic sets none). */
+async function maxMessageBytes(admin: Admin, topics: string[]): Promise<Map<string, number>> {
+  if (topics.length === 0) return new Map();
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: [MAX_MESSAGE_BYTES] })),
+  });
+  return new Map(
+    resources.map((r) => [
+      r.resourceName,
+      Number(r.configEntries.find((e) => e.configName === MAX_MESSAGE_BYTES)?.configValue),
+    ]),
+  );
 }
