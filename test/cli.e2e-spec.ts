@@ -175,17 +175,12 @@ describe('the command line', () => {
     const s = await scenario();
     const offsets = async (...filters: string[]) =>
       (await listJson(s.env, ...filters)).map((e: { dlq: { offset: string } }) => Number(e.dlq.offset));
-    expect(await offsets()).toEqual([0, 1, 2, 3]);
     expect(await offsets('--reason', 'rejected')).toEqual([0]);
-    expect(await offsets('--reason', 'rejected,exhausted')).toEqual([0, 3]);
     expect(await offsets('--reason', 'malformed', '--reason', 'unroutable')).toEqual([1, 2]);
     expect(await offsets('--target', 'datastream')).toEqual([1]);
     expect(await offsets('--source-topic', s.events)).toEqual([2, 3]);
-    expect(await offsets('--source-topic', s.events, '--target', 'guance')).toEqual([3]);
     expect(await offsets('--since', '2024-05-02T12:00:00Z')).toEqual([2, 3]);
-    expect(await offsets('--until', '2024-05-02T10:00:00Z')).toEqual([0, 1]);
     expect(await offsets('--since', '2024-05-02', '--until', '2024-05-03T11:00:00+01:00')).toEqual([1, 2]);
-    expect(await offsets('--since', '1h')).toEqual([]);
     expect(await offsets('--limit', '3', '--source-topic', s.orders, '--source-topic', s.events)).toEqual([0, 1, 2]);
   });
 
@@ -360,19 +355,13 @@ describe('the command line', () => {
   });
 
   it('rejects bad arguments with a usage line and exit code 2', async () => {
+    // The full table of bad command lines is in apps/cli/src/cli.spec.ts (in-process, fast).
     const cases: [string[], RegExp][] = [
       [['frobnicate'], /^error: unknown command "frobnicate"/],
-      [[], /^error: no command given/],
       [['dlq', 'list', '--colour'], /^error: Unknown option '--colour'/],
-      [['dlq', 'list', '--reason', 'lost'], /^error: --reason must be one of unroutable, malformed/],
-      [['dlq', 'replay', '--target', 'slack'], /^error: --target must be one of datastream, cloudinsight, guance/],
+      [['dlq', 'replay', '--reason', 'lost'], /^error: --reason must be one of unroutable, malformed/],
       [['dlq', 'list', '--since', 'last tuesday'], /^error: --since must be an ISO 8601 time/],
-      [['dlq', 'list', '--until', '2024-13-45'], /^error: --until must be an ISO 8601 time/],
-      [['dlq', 'replay', '--max-replays', '0'], /^error: --max-replays must be a whole number >= 1/],
-      [['dlq', 'replay', '--rate', 'fast'], /^error: --rate must be a number > 0/],
       [['send', '--file', 'x.json'], /^error: --target is required/],
-      [['send', '--target', 'guance', '--file', 'x.json'], /^error: --topic is required when BRIDGE_TOPICS is not set/],
-      [['cloudinsight', 'integration', 'create', '--name', 'n'], /^error: --url is required/],
     ];
     const results = await Promise.all(cases.map(([args]) => runCli(args)));
     results.forEach((r, i) => {
@@ -382,21 +371,12 @@ describe('the command line', () => {
     });
   });
 
-  it('prints help for every command and exits 0', async () => {
-    const commands = [
-      ['dlq', 'list'],
-      ['dlq', 'replay'],
-      ['send'],
-      ['cloudinsight', 'integration', 'create'],
-      ['cloudinsight', 'integration', 'list'],
-    ];
-    const results = await Promise.all([...commands.map((c) => runCli([...c, '--help'])), runCli(['--help'])]);
-    results.forEach((r, i) => {
-      expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(
-        i < commands.length ? `usage: bridge-cli ${commands[i].join(' ')}` : /^usage:\n {2}bridge-cli dlq list/,
-      );
-    });
+  it('prints help on stdout and exits 0', async () => {
+    const [replay, all] = await Promise.all([runCli(['dlq', 'replay', '--help']), runCli(['--help'])]);
+    expect(replay).toMatchObject({ code: 0, stderr: '' });
+    expect(replay.stdout).toMatch(/^usage: bridge-cli dlq replay .*\n\nWrites dead-letter records back/);
+    expect(all).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(all.stdout).filter((l) => l.startsWith('  bridge-cli '))).toHaveLength(5);
   });
 
   it('fails with one clear line and exit code 1 when no broker answers', async () => {
