@@ -1,6 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -19,6 +19,10 @@ export interface LocalKafka {
   /** folder holding the broker's data and server.log; removed by stop() */
   dataDir: string;
   stop(): Promise<void>;
+  /** Stops the broker (a clean shutdown) but keeps its data and ports, for restart(). */
+  halt(): Promise<void>;
+  /** Starts the broker again on the same ports and data (halting it first if it runs); `pid` changes. */
+  restart(): Promise<void>;
 }
 
 /** Copies the broker jars from Maven Central into .cache/kafka/libs, once per version of the pom. */
@@ -154,23 +158,51 @@ export async function startKafka(
     'kafka.Kafka',
     props,
   ];
-  const guard = spawn(join(ROOT, 'tools/kafka/guard.sh'), args, { stdio: 'ignore', detached: true });
-  guard.unref();
-  let exited = false;
-  guard.on('exit', () => (exited = true));
   const brokers = `127.0.0.1:${port}`;
+  let guard = launch(args);
+  const signal = async (sig: NodeJS.Signals) => {
+    const g = guard;
+    if (g.exited) return;
+    g.process.ref(); // keep the event loop alive until the broker is really gone
+    g.process.kill(sig);
+    await g.done;
+  };
   const stop = async () => {
-    if (exited) return;
-    const done = new Promise<void>((r) => guard.once('exit', () => r()));
-    guard.ref(); // keep the event loop alive until the broker is really gone
-    guard.kill('SIGTERM');
-    await done;
+    await signal('SIGTERM');
+    rmSync(dataDir, { recursive: true, force: true }); // the guard removed it, unless the broker was halted
+  };
+  const kafka: LocalKafka = {
+    brokers,
+    pid: guard.process.pid!,
+    dataDir,
+    stop,
+    halt: () => signal('SIGUSR1'),
+    async restart() {
+      await signal('SIGUSR1');
+      guard = launch(args);
+      kafka.pid = guard.process.pid!;
+      await waitForMetadata(brokers, 90_000, () => !guard.exited);
+    },
   };
   try {
-    await waitForMetadata(brokers, 90_000, () => !exited);
+    await waitForMetadata(brokers, 90_000, () => !guard.exited);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { brokers, pid: guard.pid!, dataDir, stop };
+  return kafka;
+}
+
+/** Runs the broker under guard.sh (see there: it dies with its owner). */
+function launch(args: string[]): { process: ReturnType<typeof spawn>; done: Promise<void>; exited: boolean } {
+  const proc = spawn(join(ROOT, 'tools/kafka/guard.sh'), args, { stdio: 'ignore', detached: true });
+  proc.unref();
+  const guard = { process: proc, exited: false, done: Promise.resolve() };
+  guard.done = new Promise<void>((r) =>
+    proc.once('exit', () => {
+      guard.exited = true;
+      r();
+    }),
+  );
+  return guard;
 }
