@@ -48,6 +48,11 @@ describe('the bridge through outages, rate limits, crashes and shutdowns', () =>
     const metrics = (await bridge.get('/metrics')).body;
     expect(metrics).toMatch(/bridge_target_paused\{target="cloudinsight"\} 1/);
     expect(metrics).toMatch(/bridge_target_paused\{target="datastream"\} 0/);
+    // the records waiting in Kafka show as the Cloud Insight group's lag
+    const lag = [...metrics.matchAll(/bridge_consumer_lag\{group="([^"]+)",[^}]*\} (\d+)/g)]
+      .filter(([, group]) => group === `${s.group}-cloudinsight`)
+      .reduce((n, m) => n + Number(m[2]), 0);
+    expect(lag).toBeGreaterThan(0);
 
     // after the outage every Cloud Insight record arrives, none was dead-lettered
     await waitFor(

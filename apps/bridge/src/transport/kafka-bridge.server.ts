@@ -10,6 +10,7 @@ import { BridgeMetrics } from '../ops/bridge-metrics';
 import { ConsumerStates } from '../ops/consumer-states';
 import { createSender, DeliveryCall } from '../delivery/target-senders';
 import { createKafka } from './kafka-client';
+import { LagReporter } from './lag-reporter';
 
 const COMMIT_INTERVAL_MS = 500;
 const MAX_MESSAGE_BYTES = 'max.message.bytes';
@@ -41,6 +42,7 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
   private dlqProducer?: Producer;
   private consumers: TargetConsumer[] = [];
   private commitTimer?: NodeJS.Timeout;
+  private lag?: LagReporter;
   private closing = false;
   private closed?: Promise<void>;
 
@@ -89,6 +91,9 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
     }
     this.commitTimer = setInterval(() => this.consumers.forEach((c) => void this.commit(c)), COMMIT_INTERVAL_MS);
     this.commitTimer.unref();
+    const groups = this.consumers.map((c) => c.groupId);
+    this.lag = new LagReporter(this.kafka.admin(), groups, config.topics, this.metrics, this.log);
+    await this.lag.start();
   }
 
   private async ensureDlqTopic(kafka: Kafka): Promise<void> {
@@ -227,7 +232,6 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
       headers: m.headers ?? {},
       timestamp: m.timestamp,
     }));
-    this.metrics.lag.set({ group: tc.groupId, topic, partition: String(partition) }, Number(batch.offsetLag()) + 1);
     try {
       await tc.pipeline.processBatch(records, { heartbeat });
     } catch (err) {
@@ -310,6 +314,7 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
     this.states.shuttingDown = true;
     this.closing = true;
     clearInterval(this.commitTimer);
+    await this.lag?.stop();
     await Promise.all(
       this.consumers.map(async (tc) => {
         tc.consumer.pause(this.config.topics.map((topic) => ({ topic })));
