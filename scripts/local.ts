@@ -85,7 +85,12 @@ async function startUp(): Promise<void> {
       waitForLeaders: true,
       topics: [
         { topic: LOCAL_TOPIC, numPartitions: LOCAL_TOPIC_PARTITIONS },
-        { topic: plan.dlqTopic, numPartitions: LOCAL_DLQ_PARTITIONS },
+        // as the bridge creates it: dead letters keep original timestamps, so no time-based retention
+        {
+          topic: plan.dlqTopic,
+          numPartitions: LOCAL_DLQ_PARTITIONS,
+          configEntries: [{ name: 'retention.ms', value: '-1' }],
+        },
       ],
     })
     .finally(() => admin.disconnect());

@@ -24,8 +24,8 @@ export async function startTestEmulator(): Promise<{ url: string; server: Emulat
 /** Fresh topics and group for one scenario. */
 export async function freshScenario(partitions = 4): Promise<{ topic: string; dlq: string; group: string }> {
   const topic = await createTopic(uniqueName('in'), partitions);
-  const dlq = await createTopic(uniqueName('dlq'), 1);
-  return { topic, dlq, group: uniqueName('bridge') };
+  // the bridge creates its DLQ topic itself (with unlimited retention, see KafkaBridgeServer)
+  return { topic, dlq: uniqueName('dlq'), group: uniqueName('bridge') };
 }
 
 /** The whole bridge environment for a scenario against the emulator at `url`. */

@@ -111,7 +111,10 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
       const sources = this.config.topics.map((t) => limits.get(t) ?? 0);
       const needed = Math.max(...sources) + DLQ_HEADROOM_BYTES;
       if (!exists) {
-        const configEntries = needed > DLQ_HEADROOM_BYTES ? [{ name: MAX_MESSAGE_BYTES, value: String(needed) }] : [];
+        // Dead letters keep their original timestamps, so time-based retention would delete the
+        // letters of old records at once: the topic the bridge creates keeps them until removed.
+        const configEntries = [{ name: 'retention.ms', value: '-1' }];
+        if (needed > DLQ_HEADROOM_BYTES) configEntries.push({ name: MAX_MESSAGE_BYTES, value: String(needed) });
         await admin.createTopics({ topics: [{ topic: this.config.dlqTopic, configEntries }], waitForLeaders: true });
         this.log.info({ topic: this.config.dlqTopic, maxMessageBytes: needed }, 'created the dead-letter topic');
       } else if ((limits.get(this.config.dlqTopic) ?? needed) < needed) {
