@@ -1,7 +1,6 @@
 import { startKafka, LocalKafka } from '../tools/kafka/broker';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __KAFKA__: LocalKafka | undefined;
 }
 
