@@ -15,45 +15,14 @@ import { Secret } from 'kubernetes-models/v1/Secret';
 import type { IIoK8sApiCoreV1Container } from 'kubernetes-models/v1/Container';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
-import * as bridgeConfig from '@app/config';
+import { BRIDGE_ENV_VARIABLES } from '@app/config';
 
 const ROOT = join(__dirname, '..', '..');
 const DEPLOY = join(ROOT, 'deploy');
 const TARGETS = ['datastream', 'cloudinsight', 'guance'];
 
-/** SPEC section 5's table plus BRIDGE_UNROUTABLE_TARGET; @app/config's list wins once it exports one. */
-const SPEC_VARIABLES = [
-  'KAFKA_BROKERS',
-  'KAFKA_CLIENT_ID',
-  'KAFKA_SSL',
-  'KAFKA_SASL_MECHANISM',
-  'KAFKA_SASL_USERNAME',
-  'KAFKA_SASL_PASSWORD',
-  'BRIDGE_TOPICS',
-  'BRIDGE_GROUP_ID',
-  'BRIDGE_TARGETS',
-  'BRIDGE_ROUTE_HEADER',
-  'BRIDGE_START_FROM',
-  'BRIDGE_DLQ_TOPIC',
-  'BRIDGE_MAX_IN_FLIGHT',
-  'BRIDGE_HTTP_TIMEOUT_MS',
-  'BRIDGE_RETRY_DEADLINE_MS',
-  'BRIDGE_SHUTDOWN_TIMEOUT_MS',
-  'BRIDGE_UNROUTABLE_TARGET',
-  'NCP_ACCESS_KEY',
-  'NCP_SECRET_KEY',
-  'DATASTREAM_ENDPOINT',
-  'CLOUDINSIGHT_ENDPOINT',
-  'CLOUDINSIGHT_REGION_NO',
-  'GUANCE_ENDPOINT',
-  'GUANCE_API_KEY',
-  'GUANCE_SECRET',
-  'GUANCE_SUB_URI',
-  'GUANCE_MONITORS',
-  'HTTP_PORT',
-];
-const exported = (bridgeConfig as Record<string, unknown>).BRIDGE_ENV_VARIABLES;
-const KNOWN_VARIABLES = new Set<string>(Array.isArray(exported) ? (exported as string[]) : SPEC_VARIABLES);
+/** Every variable the bridge reads, from its own configuration schema. */
+const KNOWN_VARIABLES = new Set<string>(BRIDGE_ENV_VARIABLES);
 /** Variables whose values are credentials: in Kubernetes they may only come from a Secret. */
 const SECRET_VARIABLES = [
   'NCP_ACCESS_KEY',
