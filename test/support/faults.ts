@@ -76,7 +76,16 @@ export class Ledger {
     const kafka = new Kafka({ clientId: 'fault-ledger', brokers: this.brokerList, logLevel: logLevel.NOTHING });
     this.consumer = kafka.consumer({ groupId: uniqueName('ledger'), maxWaitTimeInMs: 200, maxBytes: 64 * 1048576 });
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.dlqTopic, fromBeginning: true });
+    // a topic created a moment ago may not be in every broker's metadata yet
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.consumer.subscribe({ topic: this.dlqTopic, fromBeginning: true });
+        break;
+      } catch (err) {
+        if (attempt >= 10) throw err;
+        await sleep(500);
+      }
+    }
     await this.consumer.run({
       eachMessage: async ({ message }) => {
         const headers: Record<string, string> = {};
