@@ -75,8 +75,7 @@ export async function exchange(pool: Pool, req: Exchange): Promise<Answer> {
     timedOut = true;
     abort.emit('abort');
   }, req.timeoutMs);
-  const onAbort = (): void => void abort.emit('abort');
-  req.signal?.addEventListener('abort', onAbort, { once: true });
+  if (req.signal) watch(req.signal, abort);
   try {
     if (req.signal?.aborted) throw new ExchangeError('aborted', req.timeoutMs, req.signal.reason);
     const res = await pool.request({
@@ -98,8 +97,38 @@ export async function exchange(pool: Pool, req: Exchange): Promise<Answer> {
     throw new ExchangeError('network', req.timeoutMs, err);
   } finally {
     clearTimeout(timer);
-    req.signal?.removeEventListener('abort', onAbort);
+    if (req.signal) unwatch(req.signal, abort);
   }
+}
+
+/**
+ * The exchanges under way per caller signal. One signal is shared by every call of a pipeline (its
+ * drain epoch), and node's EventTarget walks all its listeners on each add and remove (to refuse
+ * duplicates): with a listener per call, that was a walk as long as the calls in flight, twice per
+ * request. One listener per signal, and a Set of the calls' abort emitters, instead.
+ */
+const callsBySignal = new WeakMap<AbortSignal, Set<EventEmitter>>();
+
+function watch(signal: AbortSignal, abort: EventEmitter): void {
+  let calls = callsBySignal.get(signal);
+  if (calls === undefined) {
+    const set = new Set<EventEmitter>();
+    calls = set;
+    callsBySignal.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const call of [...set]) call.emit('abort');
+        set.clear();
+      },
+      { once: true },
+    );
+  }
+  calls.add(abort);
+}
+
+function unwatch(signal: AbortSignal, abort: EventEmitter): void {
+  callsBySignal.get(signal)?.delete(abort);
 }
 
 /** Reads a body to its end (so the connection can be reused), keeping its first `keep` bytes. */
