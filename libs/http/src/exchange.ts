@@ -1,7 +1,5 @@
-import { EventEmitter } from 'node:events';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
-import { Pool } from 'undici';
+import { Dispatcher, Pool } from 'undici';
 import { BODY_EXCERPT_BYTES } from './redact';
 
 export const DEFAULT_CONNECTIONS = 64;
@@ -66,82 +64,133 @@ export class ExchangeError extends Error {
  * One request on the pool, its response body read to the end. Resolves with any HTTP answer;
  * rejects with an ExchangeError on timeout (`timeoutMs` overall), external abort or network error.
  */
-export async function exchange(pool: Pool, req: Exchange): Promise<Answer> {
-  // undici takes an EventEmitter as its signal: far cheaper than an AbortController per request,
-  // which shows at thousands of requests per second.
-  const abort = new EventEmitter();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    abort.emit('abort');
-  }, req.timeoutMs);
-  if (req.signal) watch(req.signal, abort);
-  try {
-    if (req.signal?.aborted) throw new ExchangeError('aborted', req.timeoutMs, req.signal.reason);
-    const res = await pool.request({
-      method: req.method,
-      path: req.path,
-      headers: req.headers,
-      body: req.body,
-      signal: abort,
-    });
-    const body = await readHead(res.body, req.keepBytes ?? BODY_EXCERPT_BYTES);
-    return { status: res.statusCode, headers: res.headers, body };
-  } catch (err) {
-    if (err instanceof ExchangeError) throw err;
-    const code = (err as { code?: string }).code;
-    if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-      throw new ExchangeError('timeout', req.timeoutMs, err);
+export function exchange(pool: Pool, req: Exchange): Promise<Answer> {
+  return new Promise<Answer>((resolve, reject) => {
+    if (req.signal?.aborted) return reject(new ExchangeError('aborted', req.timeoutMs, req.signal.reason));
+    const call = new ExchangeCall(req, resolve, reject);
+    try {
+      pool.dispatch({ method: req.method, path: req.path, headers: req.headers, body: req.body ?? null }, call);
+    } catch (err) {
+      call.onResponseError(undefined, err as Error);
     }
-    if (req.signal?.aborted) throw new ExchangeError('aborted', req.timeoutMs, err);
-    throw new ExchangeError('network', req.timeoutMs, err);
-  } finally {
-    clearTimeout(timer);
-    if (req.signal) unwatch(req.signal, abort);
+  });
+}
+
+/**
+ * The dispatch handler of one exchange. undici's `pool.request` wraps every answer in a Readable
+ * stream and an abort-signal listener; the profile of the bridge at thousands of requests per
+ * second showed that machinery (stream ticks, listeners) as a real share of its CPU, so the
+ * answer is collected here from undici's callbacks directly.
+ */
+class ExchangeCall implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private abortReason: Error | undefined;
+  private settled = false;
+  private timedOut = false;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  private readonly keep: number;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly req: Exchange,
+    private readonly resolve: (answer: Answer) => void,
+    private readonly reject: (error: ExchangeError) => void,
+  ) {
+    this.keep = req.keepBytes ?? BODY_EXCERPT_BYTES;
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.abort(new ExchangeError('timeout', req.timeoutMs, undefined));
+    }, req.timeoutMs);
+    if (req.signal) watch(req.signal, this);
+  }
+
+  /** The caller's signal (shutdown) aborted. */
+  aborted(signal: AbortSignal): void {
+    this.abort(new ExchangeError('aborted', this.req.timeoutMs, signal.reason));
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.abortReason) controller.abort(this.abortReason);
+  }
+
+  onResponseStart(_c: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200) return; // 1xx: the answer follows
+    this.status = statusCode;
+    this.headers = headers;
+  }
+
+  /** Keeps the first `keepBytes` of the body; the rest is read (so the connection is reused) and dropped. */
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.kept >= this.keep) return;
+    this.chunks.push(chunk.length > this.keep - this.kept ? chunk.subarray(0, this.keep - this.kept) : chunk);
+    this.kept += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    if (!this.finish()) return;
+    const { chunks } = this;
+    const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    this.resolve({ status: this.status, headers: this.headers, body });
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController | undefined, err: Error): void {
+    if (!this.finish()) return;
+    if (err instanceof ExchangeError) return this.reject(err);
+    const code = (err as { code?: string }).code;
+    if (this.timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+      return this.reject(new ExchangeError('timeout', this.req.timeoutMs, err));
+    }
+    if (this.req.signal?.aborted) return this.reject(new ExchangeError('aborted', this.req.timeoutMs, err));
+    this.reject(new ExchangeError('network', this.req.timeoutMs, err));
+  }
+
+  /** Timeout or external abort: settles at once, and stops the request if undici holds it yet. */
+  private abort(reason: ExchangeError): void {
+    if (this.settled) return;
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    this.onResponseError(undefined, reason);
+  }
+
+  /** True the first time: the answer or error is reported once, and the timer and listener go. */
+  private finish(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    clearTimeout(this.timer);
+    if (this.req.signal) unwatch(this.req.signal, this);
+    return true;
   }
 }
 
 /**
- * The exchanges under way per caller signal. One signal is shared by every call of a pipeline (its
- * drain epoch), and node's EventTarget walks all its listeners on each add and remove (to refuse
- * duplicates): with a listener per call, that was a walk as long as the calls in flight, twice per
- * request. One listener per signal, and a Set of the calls' abort emitters, instead.
+ * The calls under way per caller signal. One signal is shared by every call of a pipeline (its
+ * drain epoch), so a listener per call made each add and remove walk a list as long as the calls
+ * in flight (node's EventTarget checks for duplicates): one listener per signal instead.
  */
-const callsBySignal = new WeakMap<AbortSignal, Set<EventEmitter>>();
+const callsBySignal = new WeakMap<AbortSignal, Set<ExchangeCall>>();
 
-function watch(signal: AbortSignal, abort: EventEmitter): void {
+function watch(signal: AbortSignal, call: ExchangeCall): void {
   let calls = callsBySignal.get(signal);
   if (calls === undefined) {
-    const set = new Set<EventEmitter>();
+    const set = new Set<ExchangeCall>();
     calls = set;
     callsBySignal.set(signal, set);
     signal.addEventListener(
       'abort',
       () => {
-        for (const call of [...set]) call.emit('abort');
+        for (const c of [...set]) c.aborted(signal);
         set.clear();
       },
       { once: true },
     );
   }
-  calls.add(abort);
+  calls.add(call);
 }
 
-function unwatch(signal: AbortSignal, abort: EventEmitter): void {
-  callsBySignal.get(signal)?.delete(abort);
-}
-
-/** Reads a body to its end (so the connection can be reused), keeping its first `keep` bytes. */
-function readHead(body: Readable, keep: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let kept = 0;
-    body.on('data', (chunk: Buffer) => {
-      if (kept >= keep) return;
-      chunks.push(chunk.length > keep - kept ? chunk.subarray(0, keep - kept) : chunk);
-      kept += chunk.length;
-    });
-    body.once('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    body.once('error', reject);
-  });
+function unwatch(signal: AbortSignal, call: ExchangeCall): void {
+  callsBySignal.get(signal)?.delete(call);
 }
