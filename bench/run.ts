@@ -27,6 +27,8 @@ const { values: args } = parseArgs({
     'steady-seconds': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    bridge: { type: 'string' },
+    'node-options': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -41,6 +43,8 @@ if (args.help) {
   --steady-seconds S   measured seconds of the steady-rate scenario (default 20; --quick: 8)
   --no-build           use dist/ and .cache/bench-build as they are
   --profile            run the bridge of bridge-0 with --cpu-prof (profile in bench/results/)
+  --bridge FILE        run this bridge bundle instead of dist/apps/bridge/main.js (A/B runs)
+  --node-options STR   NODE_OPTIONS of the bridge process, e.g. "--max-old-space-size=128"
 Set KAFKA_BROKERS to use a running broker instead of starting one.`);
   process.exit(0);
 }
@@ -241,6 +245,16 @@ async function collect(control: EmulatorControl, ts: Timestamps, fromId = 0): Pr
   return { count, firstAt, lastAt, latencies: sorted, duplicates, outOfOrder };
 }
 
+/** RSS (MB) at each tenth of the measured window: a plateau, or a growth with the records. */
+function rssTimeline(proc: MeasuredProcess, from: number, to: number): number[] {
+  return Array.from({ length: 11 }, (_, i) => {
+    const t = from + ((to - from) * i) / 10;
+    let best = proc.samples[0];
+    for (const s of proc.samples) if (s.at <= t) best = s;
+    return Math.round(best?.rssMb ?? 0);
+  });
+}
+
 const latencyOf = (r: Receipts) => ({
   p50: percentile(r.latencies, 50),
   p90: percentile(r.latencies, 90),
@@ -268,13 +282,15 @@ function bridgeEnv(url: string, topic: string, dlq: string, group: string, port:
     HTTP_PORT: String(port),
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
+    ...(args['node-options'] ? { NODE_OPTIONS: args['node-options'] } : {}),
     ...extra,
   };
 }
 
 async function startBridge(env: Record<string, string>, profileDir?: string): Promise<MeasuredProcess> {
   const node = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  return new MeasuredProcess('bridge', process.execPath, [...node, join(ROOT, 'dist/apps/bridge/main.js')], env, ROOT);
+  const bundle = args.bridge ? resolve(args.bridge) : join(ROOT, 'dist/apps/bridge/main.js');
+  return new MeasuredProcess('bridge', process.execPath, [...node, bundle], env, ROOT);
 }
 
 async function bridgeReady(port: number, bridge: MeasuredProcess): Promise<void> {
@@ -357,7 +373,13 @@ async function bridgeScenario(
       outOfOrder: r.outOfOrder,
       deadLettered: dead,
     },
-    extra: { latencyMs, env: extraEnv, bridgeExit: exit, bridgeCpuTotal: bridge.samples.at(-1)?.cpu },
+    extra: {
+      latencyMs,
+      env: extraEnv,
+      bridgeExit: exit,
+      bridgeCpuTotal: bridge.samples.at(-1)?.cpu,
+      rssTimelineMb: rssTimeline(bridge, r.firstAt, r.lastAt),
+    },
   };
 }
 
