@@ -58,6 +58,15 @@ export type ConsumedRecord = KafkaMessage & { topic: string; partition: number }
  * what it read (so a test can assert on a short count instead of hanging).
  */
 export async function consume(topic: string, count: number, timeoutMs = 30_000): Promise<ConsumedRecord[]> {
+  return consumeUntil(topic, (out) => out.length >= count, timeoutMs);
+}
+
+/** Reads a topic from the beginning until `done` says so or `timeoutMs` passed; returns what it read. */
+export async function consumeUntil(
+  topic: string,
+  done: (read: ConsumedRecord[]) => boolean,
+  timeoutMs = 30_000,
+): Promise<ConsumedRecord[]> {
   const consumer = testKafka().consumer({ groupId: uniqueName('reader'), maxWaitTimeInMs: 200 });
   const out: ConsumedRecord[] = [];
   await consumer.connect();
@@ -68,7 +77,7 @@ export async function consume(topic: string, count: number, timeoutMs = 30_000):
       void consumer.run({
         eachMessage: async ({ topic: t, partition, message }) => {
           out.push({ ...message, topic: t, partition });
-          if (out.length >= count) {
+          if (done(out)) {
             clearTimeout(timer);
             resolve();
           }

@@ -111,6 +111,9 @@ async function waitForMetadata(brokers: string, timeoutMs: number, alive: () => 
       await admin.connect();
       await admin.describeCluster();
       await admin.createTopics({ topics: [{ topic: '__bridge_probe', numPartitions: 1 }], waitForLeaders: true });
+      // Group coordinators load after the offsets topic is created: wait for that here, so the
+      // first consumer group of a test does not race it.
+      await admin.fetchOffsets({ groupId: '__bridge_probe', topics: ['__bridge_probe'] });
       return;
     } catch (err) {
       last = err;

@@ -57,13 +57,20 @@ async function consumeUpTo(
 ): Promise<void> {
   const remaining = new Set(ends.keys());
   const groupId = `kafka-ncp-bridge-cli-${randomUUID()}`;
+  let restarts = 0;
   const consumer = kafka.consumer({
     groupId,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: 250,
     // Joining may wait for the group coordinator (it loads after a broker starts): retry longer
-    // than the client default, but fail instead of restarting, so the command never loops.
-    retry: { retries: 10, initialRetryTime: 300, maxRetryTime: 5_000, restartOnFailure: async () => false },
+    // than the client default and restart a few times on retriable errors, then fail, so the
+    // command never loops.
+    retry: {
+      retries: 10,
+      initialRetryTime: 300,
+      maxRetryTime: 5_000,
+      restartOnFailure: async (err) => (err as { retriable?: boolean }).retriable === true && ++restarts <= 5,
+    },
   });
   let lastProgress = Date.now();
   let timer: NodeJS.Timeout | undefined;
@@ -82,7 +89,9 @@ async function consumeUpTo(
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
         if (payload.topic === topic) advance(payload.partition, BigInt(payload.lastOffset) + 1n);
       });
-      consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (!payload.restart) reject(payload.error);
+      });
       // Retention may delete the last records before they are read: then the start moved past
       // the end and no batch will ever report it.
       const check = async () => {
