@@ -204,6 +204,33 @@ describe('TargetPipeline', () => {
     expect(p.committable('in', 0)).toBe('30');
   });
 
+  it('retries the calls still backing off as soon as the circuit closes, not when their timers fire', async () => {
+    const sender = new FakeSender();
+    sender.respond = () => busy;
+    const p = pipeline(sender, new FakeSink(), {
+      maxInFlight: 10,
+      circuitThreshold: 3,
+      // full jitter from a seeded generator, so the calls' timers spread as they do for real
+      retry: new RetryPolicy({ baseMs: 1000, capMs: 30_000, deadlineMs: 0, random: seeded(7) }),
+    });
+    const done = p.processBatch(
+      Array.from({ length: 10 }, (_, i) => rec(i, `k${i}`, 'datastream')),
+      ctx,
+    );
+    await tick(120_000); // a long outage: the failed calls' backoffs spread out up to the 30 s cap
+    expect(p.paused).toBe(true);
+    const recoveredAt = Date.now();
+    sender.respond = () => ok;
+    await tick(31_000);
+    await done;
+    const after = sender.calls.filter((c) => c.at >= recoveredAt);
+    expect(new Set(after.flatMap((c) => c.ids)).size).toBe(10);
+    // once one call succeeds the others follow at once, not when their (up to 30 s) timers fire
+    expect(after[after.length - 1].at - after[0].at).toBeLessThan(1000);
+    expect(p.paused).toBe(false);
+    expect(p.committable('in', 0)).toBe('10');
+  });
+
   it('retries a failed DLQ write and keeps the record uncommittable until it succeeds', async () => {
     const sender = new FakeSender();
     const sink = new FakeSink();
@@ -303,3 +330,8 @@ describe('TargetPipeline', () => {
     expect(p.committableAll()).toEqual([]);
   });
 });
+
+function seeded(seed: number): () => number {
+  let x = seed;
+  return () => (x = (x * 48271) % 2147483647) / 2147483647;
+}

@@ -357,7 +357,10 @@ export class TargetPipeline<B = unknown> {
     call.jobs = jobs;
     if (result.outcome === 'delivered') {
       this.failureStreak = 0;
-      if (this.isPaused) this.setPaused(false);
+      if (this.isPaused) {
+        this.setPaused(false);
+        this.releaseBackoffs();
+      }
       if (jobs.length > 0) this.events.onDelivered?.(jobs.length, duration, result.status);
       for (const job of jobs) this.complete(job);
     } else {
@@ -373,6 +376,18 @@ export class TargetPipeline<B = unknown> {
     }
     this.checkDrained();
     this.pump();
+  }
+
+  /**
+   * The API answers again after an outage: calls still waiting out their backoff (up to the cap,
+   * 30 s) retry now instead of holding their keys back until their timers fire.
+   */
+  private releaseBackoffs(): void {
+    for (const call of this.backingOff) {
+      this.scheduler.clearTimeout(call.timer);
+      this.retryReady.push(call);
+    }
+    this.backingOff.clear();
   }
 
   private retryLater(call: Call, result: Extract<SendResult, { outcome: 'retryable' }>, now: number): void {
