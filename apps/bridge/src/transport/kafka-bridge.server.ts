@@ -141,7 +141,9 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
       lastValueFrom(this.transformToObservable(await handler(call))) as Promise<SendResult>;
     const consumer = this.kafka!.consumer({
       groupId,
-      sessionTimeout: 30_000,
+      // A killed member's partitions wait this long for a new owner; the pipeline heartbeats every
+      // second while it waits on an API, so a short session is safe.
+      sessionTimeout: 15_000,
       rebalanceTimeout: Math.max(60_000, config.shutdownTimeoutMs + 10_000),
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: 100,
