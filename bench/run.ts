@@ -40,7 +40,8 @@ if (args.help) {
   --only a,b           run only these scenarios (kafka, http, naive, bridge-0, bridge-50,
                        bridge-50-x2, steady)
   --naive-records N    records for the naive consumer at 0 ms (default min(records, 20000))
-  --steady-seconds S   measured seconds of the steady-rate scenario (default 20; --quick: 8)
+  --steady-seconds S   measured seconds of the steady-rate scenario (default 20; --quick: 8),
+                       after a warm-up of 10 s (--quick: 5) left out of the figures
   --no-build           use dist/ and .cache/bench-build as they are
   --profile            run the bridge of bridge-0 with --cpu-prof (profile in bench/results/)
   --bridge FILE        run this bridge bundle instead of dist/apps/bridge/main.js (A/B runs)
@@ -55,7 +56,7 @@ const NAIVE_N = Number(args['naive-records'] ?? Math.min(N, args.quick ? 2_000 :
 const NAIVE_50_N = Math.min(N, args.quick ? 200 : 600);
 const STEADY_RATE = 2_000;
 const STEADY_SECONDS = Number(args['steady-seconds'] ?? (args.quick ? 8 : 20));
-const STEADY_WARMUP_SECONDS = 3;
+const STEADY_WARMUP_SECONDS = args.quick ? 5 : 10;
 const ONLY = args.only?.split(',');
 const wants = (name: string) => !ONLY || ONLY.includes(name);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -216,11 +217,13 @@ interface Receipts {
   latencies: Float64Array;
   duplicates: number;
   outOfOrder: number;
+  timeline: { second: number; p99: number; max: number }[];
 }
 
 /** Every record the emulator accepted: arrival span, latency from produce time, order per key. */
 async function collect(control: EmulatorControl, ts: Timestamps, fromId = 0): Promise<Receipts> {
   const seen = new Uint8Array(ts.length);
+  const byId = new Float64Array(ts.length);
   const latencies: number[] = [];
   let firstAt = Infinity;
   let lastAt = 0;
@@ -239,10 +242,24 @@ async function collect(control: EmulatorControl, ts: Timestamps, fromId = 0): Pr
       firstAt = Math.min(firstAt, r.at);
       lastAt = Math.max(lastAt, r.at);
       latencies.push(r.at - ts[r.id]);
+      byId[r.id] = r.at - ts[r.id];
     }
   }
+  // p99 and max per second of produce time: one stall, or a tail all along?
+  const perSecond = new Map<number, number[]>();
+  for (let id = fromId; id < ts.length; id++) {
+    if (!seen[id] || ts[id] === 0) continue;
+    const second = Math.floor((ts[id] - ts[fromId]) / 1000);
+    let list = perSecond.get(second);
+    if (!list) perSecond.set(second, (list = []));
+    list.push(byId[id]);
+  }
+  const timeline = [...perSecond].map(([second, list]) => {
+    const sortedList = Float64Array.from(list).sort();
+    return { second, p99: percentile(sortedList, 99), max: sortedList[sortedList.length - 1] };
+  });
   const sorted = Float64Array.from(latencies).sort();
-  return { count, firstAt, lastAt, latencies: sorted, duplicates, outOfOrder };
+  return { count, firstAt, lastAt, latencies: sorted, duplicates, outOfOrder, timeline };
 }
 
 /** RSS (MB) at each tenth of the measured window: a plateau, or a growth with the records. */
@@ -432,7 +449,12 @@ async function steadyScenario(): Promise<Outcome> {
       outOfOrder: r.outOfOrder,
       deadLettered: dead,
     },
-    extra: { rate: STEADY_RATE, warmupRecords: warmup, produceSeconds: (Date.now() - started) / 1000 },
+    extra: {
+      rate: STEADY_RATE,
+      warmupRecords: warmup,
+      produceSeconds: (Date.now() - started) / 1000,
+      latencyPerSecond: r.timeline,
+    },
   };
 }
 
