@@ -330,8 +330,3 @@ describe('TargetPipeline', () => {
     expect(p.committableAll()).toEqual([]);
   });
 });
-
-function seeded(seed: number): () => number {
-  let x = seed;
-  return () => (x = (x * 48271) % 2147483647) / 2147483647;
-}
