@@ -143,7 +143,10 @@ export async function startKafka(
   writeFileSync(join(dataDir, 'log4j2.properties'), LOG4J2(dataDir));
   const cp = `${libs}/*`;
   const jvm = [`-Dlog4j2.configurationFile=${join(dataDir, 'log4j2.properties')}`, '-cp', cp];
-  const clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+  // A 16-byte base64url id, as Kafka's own; not starting with '-', which the tool takes for an option.
+  let clusterId: string;
+  do clusterId = randomBytes(16).toString('base64url').slice(0, 22);
+  while (clusterId.startsWith('-'));
   execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
