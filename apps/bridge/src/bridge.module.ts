@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import { BridgeConfigModule } from '@app/config';
+import { BRIDGE_CONFIG, BridgeConfig, BridgeConfigModule } from '@app/config';
 import { ApiClients } from './delivery/api-clients.providers';
 import { DeliveryController } from './delivery/delivery.controller';
 import { BridgeMetrics } from './ops/bridge-metrics';
@@ -25,12 +25,11 @@ const REDACT = [
   imports: [
     BridgeConfigModule,
     TerminusModule.forRoot({ logger: false }),
-    LoggerModule.forRoot({
-      pinoHttp: {
-        level: process.env.LOG_LEVEL ?? 'info',
-        autoLogging: false,
-        redact: { paths: REDACT, censor: '[redacted]' },
-      },
+    LoggerModule.forRootAsync({
+      inject: [BRIDGE_CONFIG],
+      useFactory: (config: BridgeConfig) => ({
+        pinoHttp: { level: config.logLevel, autoLogging: false, redact: { paths: REDACT, censor: '[redacted]' } },
+      }),
     }),
   ],
   controllers: [OpsController, DeliveryController],
