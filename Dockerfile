@@ -4,7 +4,7 @@
 #   docker run IMAGE node dist/apps/cli/main.js <command>
 
 # Build: all dependencies, webpack bundles in dist/apps/{bridge,emulator,cli}/main.js.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -12,7 +12,7 @@ COPY . .
 RUN npm run build
 
 # Runtime: production dependencies only (the bundles require them from node_modules at run time).
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 # tini is PID 1: it forwards SIGTERM/SIGINT to node and reaps zombies, so every app stops on
 # `docker stop` / pod deletion even if it installs no signal handler of its own (a PID 1 process
 # gets no default signal action). The bridge drains on SIGTERM and exits 0; tini passes that code on.

@@ -183,11 +183,12 @@ describe('Dockerfile', () => {
       .pop()
       ?.slice(keyword.length + 1);
 
-  it('builds with dev dependencies, then runs on Node 20 with production dependencies only', () => {
+  it('builds with dev dependencies, then runs on the Node.js major of package.json engines with production dependencies only', () => {
     expect(instructions.filter((line) => line.startsWith('FROM ')).length).toBeGreaterThanOrEqual(2);
     expect(instructions).toContainEqual(expect.stringMatching(/^RUN npm ci\b(?!.*--omit=dev)/));
     expect(instructions).toContainEqual(expect.stringMatching(/^RUN npm run build\b/));
-    expect(runtime[0]).toMatch(/^FROM node:20[-.]/);
+    const major = /^>=(\d+)$/.exec(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node)![1];
+    expect(runtime[0]).toMatch(new RegExp(`^FROM node:${major}[-.]`));
     expect(runtime).toContainEqual(expect.stringMatching(/^RUN npm ci --omit=dev\b/));
     expect(runtime).toContainEqual(expect.stringMatching(/^COPY --from=\w+ \/app\/dist \.\/dist$/));
   });
