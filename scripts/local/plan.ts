@@ -1,4 +1,4 @@
-import type { NcpCredentials } from '@app/config';
+import type { NcpCredentials } from '@app/ncp';
 import { TARGETS, Target } from '@app/contracts';
 import { EMULATOR_DEFAULTS } from '../../apps/emulator/src/emulator-server';
 

@@ -1,12 +1,11 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
-import { BRIDGE_CONFIG, BridgeConfig, BridgeConfigModule } from '@app/config';
-import { ApiClients } from './delivery/api-clients.providers';
-import { DeliveryController } from './delivery/delivery.controller';
+import { BridgeConfig, BridgeConfigModule } from '@app/config';
 import { BridgeMetrics } from './ops/bridge-metrics';
 import { ConsumerStates } from './ops/consumer-states';
 import { OpsController } from './ops/ops.controller';
+import { TARGET_MODULES } from './targets';
 import { KafkaBridgeServer } from './transport/kafka-bridge.server';
 
 /** Paths pino masks wherever they appear in a log line. */
@@ -21,18 +20,25 @@ const REDACT = [
   '*.subUri',
 ];
 
-@Module({
-  imports: [
-    BridgeConfigModule,
-    TerminusModule.forRoot({ logger: false }),
-    LoggerModule.forRootAsync({
-      inject: [BRIDGE_CONFIG],
-      useFactory: (config: BridgeConfig) => ({
-        pinoHttp: { level: config.logLevel, autoLogging: false, redact: { paths: REDACT, censor: '[redacted]' } },
-      }),
-    }),
-  ],
-  controllers: [OpsController, DeliveryController],
-  providers: [ConsumerStates, BridgeMetrics, ApiClients, KafkaBridgeServer],
-})
-export class BridgeModule {}
+/**
+ * The bridge: ops HTTP (health, metrics), the Kafka transport, and the module of each target in
+ * BRIDGE_TARGETS (its handler, record binding and API client).
+ */
+@Module({})
+export class BridgeModule {
+  static forRoot(config: BridgeConfig): DynamicModule {
+    return {
+      module: BridgeModule,
+      imports: [
+        BridgeConfigModule.forRoot(config),
+        TerminusModule.forRoot({ logger: false }),
+        LoggerModule.forRoot({
+          pinoHttp: { level: config.logLevel, autoLogging: false, redact: { paths: REDACT, censor: '[redacted]' } },
+        }),
+        ...config.targets.map((target) => TARGET_MODULES[target]),
+      ],
+      controllers: [OpsController],
+      providers: [ConsumerStates, BridgeMetrics, KafkaBridgeServer],
+    };
+  }
+}

@@ -8,13 +8,14 @@ import { KafkaBridgeServer } from './transport/kafka-bridge.server';
 async function bootstrap(): Promise<void> {
   // Validate the environment before anything starts: a bad value exits 1 with one line naming it.
   const config = loadConfigOrExit(process.env);
-  const app = await NestFactory.create(BridgeModule, { bufferLogs: true });
+  const app = await NestFactory.create(BridgeModule.forRoot(config), { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.connectMicroservice({ strategy: app.get(KafkaBridgeServer) }, { inheritAppConfig: true });
 
-  // Nest's own shutdown hooks re-raise the signal after closing; the bridge exits 0 instead, once
-  // the consumers drained and committed (SPEC section 3), and gives up past a hard deadline.
+  // The one shutdown path: app.close() runs Nest's lifecycle (the transport drains and commits in
+  // beforeApplicationShutdown, see KafkaBridgeServer). Nest's own shutdown hooks would re-raise the
+  // signal after closing; the bridge exits 0 instead, and gives up past a hard deadline.
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -1,7 +1,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { GuanceMonitor, NcpCredentials } from '@app/config';
+import type { GuanceMonitor } from '@app/guance';
+import type { NcpCredentials } from '@app/ncp';
 import type { Clock } from '@app/http';
 import { SignatureV2 } from '@app/ncp/signature-v2';
 import * as answers from './answers';

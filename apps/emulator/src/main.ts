@@ -1,4 +1,4 @@
-import type { GuanceMonitor } from '@app/config';
+import type { GuanceMonitor } from '@app/guance';
 import { EMULATOR_DEFAULTS, EmulatorServer } from './emulator-server';
 
 // Emulators of the three APIs for `npm run local`, docker compose and the benchmark. Unset keys

@@ -1,17 +1,21 @@
-import { Global, Module } from '@nestjs/common';
-import { loadBridgeConfig } from './load-bridge-config';
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import type { BridgeConfig } from './bridge-config';
 
 /** Injection token of the BridgeConfig: `@Inject(BRIDGE_CONFIG) config: BridgeConfig`. */
 export const BRIDGE_CONFIG = 'BRIDGE_CONFIG';
 
 /**
- * Provides the configuration read once from process.env. main.ts validates the environment first
- * (loadConfigOrExit), so a bad value stops the process before Nest starts; tests override the
- * provider with `overrideProvider(BRIDGE_CONFIG).useValue(...)`.
+ * Provides the configuration, everywhere. It is loaded and validated once, before Nest starts
+ * (`loadConfigOrExit` in main.ts: a bad value stops the process with one line), and handed in here.
  */
 @Global()
-@Module({
-  providers: [{ provide: BRIDGE_CONFIG, useFactory: () => loadBridgeConfig(process.env) }],
-  exports: [BRIDGE_CONFIG],
-})
-export class BridgeConfigModule {}
+@Module({})
+export class BridgeConfigModule {
+  static forRoot(config: BridgeConfig): DynamicModule {
+    return {
+      module: BridgeConfigModule,
+      providers: [{ provide: BRIDGE_CONFIG, useValue: config }],
+      exports: [BRIDGE_CONFIG],
+    };
+  }
+}

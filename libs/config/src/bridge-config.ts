@@ -1,4 +1,6 @@
 import type { Target } from '@app/contracts';
+import type { GuanceMonitor } from '@app/guance';
+import type { NcpCredentials } from '@app/ncp';
 
 /** Typed configuration, read once at start from the environment (SPEC section 5). */
 export interface KafkaConfig {
@@ -6,16 +8,6 @@ export interface KafkaConfig {
   clientId: string;
   ssl: boolean;
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
-}
-
-export interface NcpCredentials {
-  accessKey: string;
-  secretKey: string;
-}
-
-export interface GuanceMonitor {
-  secret: string;
-  subUri: string;
 }
 
 /** pino levels (LOG_LEVEL). */

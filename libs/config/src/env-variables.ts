@@ -1,3 +1,5 @@
+import { DEFAULT_ROUTE_HEADER } from '@app/contracts/targets';
+
 /** Every environment variable the bridge reads (SPEC section 5), in the order errors are reported. */
 export const BRIDGE_ENV_VARIABLES = [
   'KAFKA_BROKERS',
@@ -51,7 +53,7 @@ export const ENV_DEFAULTS: Readonly<Partial<Record<BridgeEnvVariable, string>>> 
   KAFKA_SSL: 'false',
   BRIDGE_GROUP_ID: 'kafka-ncp-bridge',
   BRIDGE_TARGETS: 'datastream,cloudinsight,guance',
-  BRIDGE_ROUTE_HEADER: 'x-bridge-target',
+  BRIDGE_ROUTE_HEADER: DEFAULT_ROUTE_HEADER,
   BRIDGE_START_FROM: 'earliest',
   BRIDGE_DLQ_TOPIC: 'bridge.dlq',
   BRIDGE_MAX_IN_FLIGHT: '64',

@@ -1,6 +1,7 @@
 import { Target, TARGETS } from '@app/contracts';
 import { validateSync, ValidatorOptions } from 'class-validator';
-import type { BridgeConfig, GuanceMonitor, KafkaConfig, LogLevel } from './bridge-config';
+import type { GuanceMonitor } from '@app/guance';
+import type { BridgeConfig, KafkaConfig, LogLevel } from './bridge-config';
 import { BOOLEAN_WORDS, splitList } from './env-rules';
 import { ENV_DEFAULTS, BRIDGE_ENV_VARIABLES } from './env-variables';
 import { EnvDto } from './env.dto';

@@ -1,13 +1,17 @@
 import type { SendResult } from '@app/contracts';
-import { ctx, FakeSender, FakeSink, pipeline, rec, tick, type Body } from './pipeline.fixtures';
+import { committable, ctx, FakeSender, FakeSink, pipeline, rec, tick, type Body } from './pipeline.fixtures';
 
 const ok: SendResult = { outcome: 'delivered', status: 200 };
 
 function coalescingSender(maxRecords: number, maxBytes: number, lingerMs = 0): FakeSender {
   const sender = new FakeSender('cloudinsight');
-  sender.coalesceKey = (body: Body) => body.cw;
-  sender.sizeOf = (body: Body) => body.size ?? 10;
-  sender.coalesce = { maxRecords, maxBytes, lingerMs };
+  sender.coalesce = {
+    key: (body: Body) => body.cw,
+    sizeOf: (body: Body) => body.size ?? 10,
+    maxRecords,
+    maxBytes,
+    lingerMs,
+  };
   return sender;
 }
 
@@ -29,7 +33,7 @@ describe('TargetPipeline coalescing', () => {
     ];
     await Promise.all([p.processBatch(batch, ctx), tick()]);
     expect(sender.calls.map((c) => c.ids)).toEqual([['0:0', '0:1', '0:3'], ['0:2'], ['0:4', '0:5'], ['0:6']]);
-    expect(p.committable('in', 0)).toBe('7');
+    expect(committable(p, 'in', 0)).toBe('7');
   });
 
   it('never puts two records of one Kafka key in one call, and keeps their order', async () => {
@@ -67,7 +71,7 @@ describe('TargetPipeline coalescing', () => {
     expect(sink.letters.map((l) => [l.record.offset, l.reason, l.attempts, l.httpStatus])).toEqual([
       ['1', 'rejected', 2, 400],
     ]);
-    expect(p.committable('in', 0)).toBe('3');
+    expect(committable(p, 'in', 0)).toBe('3');
   });
 
   it('retries a whole coalesced call on a transient failure', async () => {

@@ -1,7 +1,5 @@
 import { Fifo } from './fifo';
-import { JobState, type Job } from './pipeline-types';
-
-const isAbandoned = (job: Job) => job.state === JobState.Abandoned || job.batch.abandoned;
+import { isAbandoned, type Job } from './job';
 import type { RetryPolicy } from './retry-policy';
 import type { Scheduler } from './scheduler';
 import type { DeadLetterSink } from './target-sender';

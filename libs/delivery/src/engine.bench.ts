@@ -1,7 +1,6 @@
 // Engine overhead: 200,000 records through a TargetPipeline with an instant fake sender.
 // Run: npx ts-node -r tsconfig-paths/register --transpile-only libs/delivery/src/engine.bench.ts
 import type { InboundRecord, SendResult } from '@app/contracts';
-import { RetryPolicy } from './retry-policy';
 import { TargetPipeline } from './target-pipeline';
 import type { TargetSender } from './target-sender';
 
@@ -17,7 +16,7 @@ async function run(label: string, coalesce: boolean): Promise<void> {
     parse: (record) => ({ ok: true, body: record.value }),
     send: () => Promise.resolve(delivered),
     ...(coalesce
-      ? { coalesceKey: () => 'k', coalesce: { maxRecords: 50, maxBytes: 1 << 20, lingerMs: 0 }, sizeOf: () => 100 }
+      ? { coalesce: { key: () => 'k', sizeOf: () => 100, maxRecords: 50, maxBytes: 1 << 20, lingerMs: 0 } }
       : {}),
   };
   const pipeline = new TargetPipeline({
@@ -27,7 +26,7 @@ async function run(label: string, coalesce: boolean): Promise<void> {
     unroutable: true,
     sender,
     deadLetters: { write: () => Promise.resolve() },
-    retry: new RetryPolicy(),
+    retry: {},
     maxInFlight: 64,
   });
   const header = { 'x-bridge-target': Buffer.from('cloudinsight') };

@@ -1,8 +1,6 @@
-export * from './target-sender';
-export * from './scheduler';
-export * from './retry-policy';
-export * from './offset-tracker';
-export * from './pipeline-types';
-export * from './heartbeat';
-export * from './target-pipeline';
-export * from './dead-letter-writer';
+// The engine's public API: what the Kafka transport uses. Everything else is internal.
+export { TargetPipeline } from './target-pipeline';
+export type { PipelineEvents, TargetPipelineOptions, TopicPartitionOffset } from './pipeline-options';
+export type { BatchContext } from './batch-waiter';
+export type { Coalescing, DeadLetter, DeadLetterSink, TargetSender } from './target-sender';
+export { DeadLetterWriter, toDeadLetterMessage } from './dead-letter-writer';

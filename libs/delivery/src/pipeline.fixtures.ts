@@ -1,9 +1,8 @@
 // Fakes for the delivery unit tests (not exported from the lib).
 import type { InboundRecord, SendResult, Target } from '@app/contracts';
-import { RetryPolicy } from './retry-policy';
 import { TargetPipeline } from './target-pipeline';
-import type { TargetPipelineOptions } from './pipeline-types';
-import type { DeadLetter, TargetSender } from './target-sender';
+import type { TargetPipelineOptions } from './pipeline-options';
+import type { Coalescing, DeadLetter, TargetSender } from './target-sender';
 
 export interface Body {
   id: string;
@@ -43,9 +42,7 @@ export class FakeSender implements TargetSender<Body> {
   readonly calls: SentCall[] = [];
   inFlight = 0;
   maxInFlight = 0;
-  coalesceKey?: (body: Body) => string | undefined;
-  coalesce?: { maxRecords: number; maxBytes: number; lingerMs: number };
-  sizeOf?: (body: Body) => number;
+  coalesce?: Coalescing<Body>;
   respond: ((ids: string[]) => SendResult | Promise<SendResult> | undefined) | undefined = () => ({
     outcome: 'delivered',
     status: 200,
@@ -114,10 +111,15 @@ export function pipeline(sender: FakeSender, sink: FakeSink, overrides: Partial<
     unroutable: false,
     sender,
     deadLetters: sink,
-    retry: new RetryPolicy({ baseMs: 100, capMs: 1000, deadlineMs: 10_000, random: () => 0.5 }),
+    retry: { baseMs: 100, capMs: 1000, deadlineMs: 10_000, random: () => 0.5 },
     maxInFlight: 4,
     ...overrides,
   });
+}
+
+/** The partition's commit position if it moved since the last call (what the transport commits). */
+export function committable(p: TargetPipeline<Body>, topic: string, partition: number): string | undefined {
+  return p.committableAll().find((c) => c.topic === topic && c.partition === partition)?.offset;
 }
 
 export const ctx = { heartbeat: () => Promise.resolve() };

@@ -1,5 +1,5 @@
 import { Fifo } from './fifo';
-import { JobState, type Job } from './pipeline-types';
+import { JobState, type Job } from './job';
 import type { Scheduler } from './scheduler';
 
 export interface CoalesceLimits {
@@ -83,12 +83,6 @@ export class ReadyQueue {
     this.groups.clear();
     this.groupOrder.clear();
     this.cancelLinger();
-  }
-
-  get size(): number {
-    let n = this.single.length;
-    for (const group of this.groups.values()) n += group.jobs.length;
-    return n;
   }
 
   private headSeq(group: Group): number {

@@ -1,24 +1,31 @@
 import type { DlqReason, InboundRecord, ParseResult, SendResult, Target } from '@app/contracts';
 
+/** Bodies with the same key may share one API call (Cloud Insight: one cw_key, many records). */
+export interface Coalescing<B> {
+  /** The coalesce key of a body; undefined: it goes alone. */
+  key(body: B): string | undefined;
+  /** Approximate encoded size of a body, for maxBytes. */
+  sizeOf(body: B): number;
+  maxRecords: number;
+  maxBytes: number;
+  /** How long the oldest body of a group that is not full may wait for company. */
+  lingerMs: number;
+}
+
 /** How records of one target are parsed and sent. The engine owns ordering, retries and commits. */
 export interface TargetSender<B = unknown> {
   readonly target: Target;
-  /** Decodes (UTF-8 JSON) and validates the record's value for this target. Never throws. */
+  /** Decodes and validates the record for this target. Never throws. */
   parse(record: InboundRecord): ParseResult<B>;
   /**
    * Sends the bodies in one API call (more than one only when coalescing applies). Resolves with
    * the classified outcome; rejects only on a programming error (the engine then retries).
    */
   send(bodies: B[], signal?: AbortSignal): Promise<SendResult>;
-  /** Bodies with the same key may share one call (Cloud Insight: cw_key); undefined = alone. */
-  coalesceKey?(body: B): string | undefined;
-  /** Limits of one coalesced call. */
-  coalesce?: { maxRecords: number; maxBytes: number; lingerMs: number };
-  /** Approximate encoded size of a body, for the coalescing byte limit. */
-  sizeOf?(body: B): number;
+  coalesce?: Coalescing<B>;
 }
 
-/** A record the bridge gives up on, with what a person needs to understand why (SPEC section 4). */
+/** A record the bridge gives up on, with what a person needs to understand why (docs/contract.md). */
 export interface DeadLetter {
   record: InboundRecord;
   reason: DlqReason;

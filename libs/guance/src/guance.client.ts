@@ -1,4 +1,3 @@
-import type { GuanceMonitor } from '@app/config';
 import type { SendResult } from '@app/contracts';
 import {
   Answer,
@@ -12,6 +11,12 @@ import {
   redact,
 } from '@app/http';
 import type { Pool } from 'undici';
+
+/** An external event monitor: its secret and subUri, which travel in the request path. */
+export interface GuanceMonitor {
+  secret: string;
+  subUri: string;
+}
 
 /** The body of push-events (seed 003). */
 export interface GuanceEventBody {

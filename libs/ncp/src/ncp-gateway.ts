@@ -1,8 +1,7 @@
 import type { SendResult } from '@app/contracts';
-import type { NcpCredentials } from '@app/config';
 import { Answer, answerResult, Clock, createPool, excerpt, exchange, parseEndpoint } from '@app/http';
 import type { Pool } from 'undici';
-import { SignatureV2 } from './signature-v2';
+import { SignatureV2, type NcpCredentials } from './signature-v2';
 
 /** What both NCP clients are built from. */
 export interface NcpClientOptions {

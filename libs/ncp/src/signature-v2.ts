@@ -1,6 +1,11 @@
 import { createHmac } from 'node:crypto';
-import type { NcpCredentials } from '@app/config';
 import type { Clock } from '@app/http';
+
+/** Sub account keys (Data Stream refuses main-account keys). */
+export interface NcpCredentials {
+  accessKey: string;
+  secretKey: string;
+}
 
 export interface NcpAuthHeaders {
   'x-ncp-apigw-timestamp': string;

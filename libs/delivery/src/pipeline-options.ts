@@ -1,8 +1,7 @@
-import type { DlqReason, InboundRecord, SendResult, Target } from '@app/contracts';
-import type { OffsetTracker } from './offset-tracker';
-import type { RetryPolicy } from './retry-policy';
+import type { DlqReason, SendResult, Target } from '@app/contracts';
+import type { RetryPolicyOptions } from './retry-policy';
 import type { Scheduler } from './scheduler';
-import type { DeadLetter, DeadLetterSink, TargetSender } from './target-sender';
+import type { DeadLetterSink, TargetSender } from './target-sender';
 
 /** Hooks for metrics and logs. They run synchronously on the hot path: keep them cheap. A hook that throws is ignored. */
 export interface PipelineEvents {
@@ -36,8 +35,8 @@ export interface TargetPipelineOptions<B = unknown> {
   knownTargets?: readonly string[];
   sender: TargetSender<B>;
   deadLetters: DeadLetterSink;
-  /** Backoff and per-record deadline for API calls. */
-  retry: RetryPolicy;
+  /** Backoff and per-record deadline of API calls (RetryPolicy defaults; deadline 0 = forever). */
+  retry: RetryPolicyOptions;
   /** Concurrent API calls for the whole pipeline, across partitions. */
   maxInFlight: number;
   /** Consecutive retryable failures that open the circuit (default 5). */
@@ -45,17 +44,11 @@ export interface TargetPipelineOptions<B = unknown> {
   /** How often ctx.heartbeat() is called while a batch waits (default 1000 ms). */
   heartbeatIntervalMs?: number;
   /** Backoff between failed DLQ writes (retried forever; default base 200 ms, cap 30 s). */
-  deadLetterRetry?: RetryPolicy;
+  deadLetterRetry?: RetryPolicyOptions;
   /** Bounds of one DLQ write (defaults 100 letters, 512 KiB of keys and values; at least one letter). */
   deadLetterBatch?: { maxLetters: number; maxBytes: number };
   events?: PipelineEvents;
   scheduler?: Scheduler;
-}
-
-/** What the Kafka transport passes with each batch. */
-export interface BatchContext {
-  /** kafkajs eachBatch `heartbeat`. */
-  heartbeat(): Promise<void>;
 }
 
 export interface TopicPartitionOffset {
@@ -64,75 +57,18 @@ export interface TopicPartitionOffset {
   offset: string;
 }
 
-export enum JobState {
-  /** Behind an earlier record of its key. */
-  Waiting,
-  /** Head of its key lane, in the ready queue or waiting for a retry. */
-  Ready,
-  InCall,
-  DeadLettering,
-  Done,
-  Abandoned,
-}
-
-/** One record of this target on its way. */
-export interface Job {
-  record: InboundRecord;
-  body: unknown;
-  part: PartitionState;
-  batch: BatchWaiter;
-  seq: number;
-  /** Key lane id; undefined for records that are dead-lettered without a send. */
-  laneKey: string | undefined;
-  nextInLane: Job | undefined;
-  coalesceKey: string | undefined;
-  size: number;
-  readySeq: number;
-  state: JobState;
-  attempts: number;
-  firstFailureAt: number;
-  lastFailureAt: number;
-  lastStatus: number | undefined;
-  lastError: string | undefined;
-  letter: DeadLetter | undefined;
-}
-
-/** One sender.send call, kept together across retries. */
-export interface Call {
-  jobs: Job[];
-  /** Retryable failures so far (the backoff exponent). */
-  failures: number;
-  firstFailureAt: number;
-  epoch: number;
-  startedAt: number;
-  timer: unknown;
-}
-
-export interface KeyLane {
-  head: Job;
-  tail: Job;
-}
-
-export interface BatchWaiter {
-  remaining: number;
-  settled: boolean;
-  /** Given up on by a drain or revoke: its records are never marked done. */
-  abandoned: boolean;
-  resolve(): void;
-  reject(error: unknown): void;
-  heartbeatTimer: unknown;
-}
-
-export interface PartitionState {
-  topic: string;
-  partition: number;
-  tracker: OffsetTracker;
-  lanes: Map<string, KeyLane>;
-  waiters: Set<BatchWaiter>;
-  /**
-   * Set when a drain abandoned records of this partition: every offset below it is done. The
-   * consumer must re-fetch from at most here (the committed offset); a later offset would skip
-   * abandoned records, so processBatch refuses it.
-   */
-  resumeFrom: string | undefined;
+/** Hooks are for metrics and logs: one that throws must not break delivery. */
+export function guardEvents(events: PipelineEvents): PipelineEvents {
+  const guarded: Record<string, (...args: unknown[]) => void> = {};
+  for (const [name, hook] of Object.entries(events)) {
+    if (typeof hook !== 'function') continue;
+    guarded[name] = (...args: unknown[]) => {
+      try {
+        (hook as (...a: unknown[]) => void).apply(events, args);
+      } catch {
+        // ignored on purpose, see PipelineEvents
+      }
+    };
+  }
+  return guarded as PipelineEvents;
 }

@@ -1,0 +1,25 @@
+import { Controller, OnApplicationShutdown } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { parseRecordValue, type DataStreamRecordDto, type SendResult } from '@app/contracts';
+import { DataStreamClient } from '@app/ncp';
+import { bindRecords, type DeliveryCall, type RecordBindingFactory } from '../target-binding';
+
+/** A record's value is the body of Send message; one message per call (the API has no batch form). */
+export const dataStreamRecords: RecordBindingFactory<DataStreamRecordDto> = () => ({
+  parse: (record) => parseRecordValue('datastream', record.value),
+});
+
+@Controller()
+export class DataStreamController implements OnApplicationShutdown {
+  constructor(private readonly client: DataStreamClient) {}
+
+  @EventPattern('datastream', bindRecords(dataStreamRecords))
+  deliver(@Payload() { bodies, signal }: DeliveryCall<DataStreamRecordDto>): Promise<SendResult> {
+    return this.client.produce(bodies[0], signal);
+  }
+
+  /** After the transport drained (beforeApplicationShutdown): no call is under way. */
+  onApplicationShutdown(): Promise<void> {
+    return this.client.close();
+  }
+}

@@ -1,0 +1,67 @@
+import { BatchWaiter } from './batch-waiter';
+import { PartitionFeed } from './partition-feed';
+import { systemScheduler } from './scheduler';
+
+function feedWith(offsets: number[], done: number[] = []): PartitionFeed {
+  const feed = new PartitionFeed('in', 3);
+  for (const o of offsets) {
+    const seq = feed.tracker.register(String(o));
+    if (done.includes(o)) feed.tracker.markDone(seq);
+  }
+  return feed;
+}
+
+describe('PartitionFeed', () => {
+  it('takes a batch that continues the partition', () => {
+    expect(new PartitionFeed('in', 3).fit('42')).toBe('next');
+    expect(feedWith([1, 2]).fit('3')).toBe('next');
+    expect(feedWith([1, 2]).fit('10')).toBe('next'); // gaps (compaction, markers) are fine
+  });
+
+  it('starts afresh on a batch fetched again once everything is done, refuses it while records are pending', () => {
+    expect(feedWith([1, 2], [1, 2]).fit('1')).toBe('again');
+    const error = feedWith([1, 2], [1]).fit('2');
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/offset 2 of in\/3 does not fit: expected after 2/);
+  });
+
+  it('after a drain abandoned records, takes only batches from the first of them or earlier', () => {
+    const feed = feedWith([5, 6, 7], [5]);
+    feed.abandonPending();
+    expect(feed.fit('7')).toBeInstanceOf(Error);
+    expect(feed.fit('6')).toBe('again');
+    expect(feed.fit('0')).toBe('again');
+  });
+
+  it('remembers the earliest offset not taken while draining', () => {
+    const feed = feedWith([5, 6], [5]);
+    feed.notTaken('9');
+    expect((feed.fit('7') as Error).message).toMatch(/from 6 or earlier/);
+    feed.notTaken('2');
+    expect((feed.fit('3') as Error).message).toMatch(/from 2 or earlier/);
+  });
+
+  it('moves the commit position past filtered offsets (transaction markers) once all before is done', () => {
+    const feed = feedWith([10, 11], [10]);
+    feed.skipTo('12');
+    expect(feed.tracker.position()).toBe('11');
+    feed.tracker.markDone(1);
+    expect(feed.tracker.position()).toBe('13');
+    feed.skipTo('12'); // not past what is registered: nothing changes
+    feed.skipTo('5');
+    expect(feed.tracker.position()).toBe('13');
+    const fresh = new PartitionFeed('in', 4);
+    fresh.skipTo('99'); // a fetch of markers only
+    expect(fresh.tracker.position()).toBe('100');
+  });
+
+  it('abandon settles the batches waiting on it and marks them abandoned', async () => {
+    const feed = new PartitionFeed('in', 5);
+    const waiter = new BatchWaiter(systemScheduler);
+    feed.waiters.add(waiter);
+    feed.abandon();
+    await expect(waiter.done).resolves.toBeUndefined();
+    expect(waiter.abandoned).toBe(true);
+    expect(feed.waiters.size).toBe(0);
+  });
+});
