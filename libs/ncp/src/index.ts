@@ -1,5 +1,5 @@
 export * from './signature-v2';
 export * from './ncp-gateway';
-export * from './data-stream.client';
-export * from './cloud-insight.client';
+export * from './datastream.client';
+export * from './cloudinsight.client';
 export * from './integration-spec';

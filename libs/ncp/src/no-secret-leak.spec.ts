@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { EmulatorServer, startEmulator } from '../../../apps/emulator/src';
-import { CloudInsightClient } from './cloud-insight.client';
-import { DataStreamClient } from './data-stream.client';
+import { CloudInsightClient } from './cloudinsight.client';
+import { DataStreamClient } from './datastream.client';
 
 // Every failure the NCP clients can meet, with everything written, thrown or returned captured:
 // none of it may hold a secret key (the right one or a wrong one).

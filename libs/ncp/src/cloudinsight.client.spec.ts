@@ -1,5 +1,5 @@
 import { EMULATOR_DEFAULTS, EmulatorServer, startEmulator } from '../../../apps/emulator/src';
-import { CloudInsightClient, CloudInsightClientOptions } from './cloud-insight.client';
+import { CloudInsightClient, CloudInsightClientOptions } from './cloudinsight.client';
 import { IntegrationSpec } from './integration-spec';
 
 const credentials = EMULATOR_DEFAULTS.ncp;

@@ -1,5 +1,5 @@
 import { EMULATOR_DEFAULTS, EmulatorServer, startEmulator } from '../../../apps/emulator/src';
-import { DataStreamClient, DataStreamClientOptions } from './data-stream.client';
+import { DataStreamClient, DataStreamClientOptions } from './datastream.client';
 
 const credentials = EMULATOR_DEFAULTS.ncp;
 const message = { topic: 'prefix__orders', key: 'order-1', value: '{"id":1}' };
