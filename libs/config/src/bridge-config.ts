@@ -32,6 +32,10 @@ export interface BridgeConfig {
   /** 0 = retry forever */
   retryDeadlineMs: number;
   shutdownTimeoutMs: number;
+  /** Memory the records in hand of one target may hold before fetching waits (bytes). */
+  maxBufferedBytes: number;
+  /** How long a partition's commit position may stay put, with records pending, before it is a stall. */
+  stallThresholdMs: number;
   /** present when a target that needs it is configured */
   ncp?: NcpCredentials;
   datastreamEndpoint: string;

@@ -140,6 +140,12 @@ export class EnvDto {
   @EnvInteger(0, 600_000)
   BRIDGE_SHUTDOWN_TIMEOUT_MS!: string;
 
+  @EnvInteger(1024 * 1024, 4 * 1024 ** 3)
+  BRIDGE_MAX_BUFFERED_BYTES!: string;
+
+  @EnvInteger(1000, 86_400_000)
+  BRIDGE_STALL_THRESHOLD_MS!: string;
+
   @EnvRequired(needsNcp, FOR_NCP)
   NCP_ACCESS_KEY?: string;
 

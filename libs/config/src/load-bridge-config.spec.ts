@@ -35,6 +35,8 @@ describe('loadBridgeConfig: defaults (SPEC section 5)', () => {
       httpTimeoutMs: 10000,
       retryDeadlineMs: 900000,
       shutdownTimeoutMs: 25000,
+      maxBufferedBytes: 32 * 1024 * 1024,
+      stallThresholdMs: 120_000,
       ncp: { accessKey: 'AKIDEXAMPLE0000000000', secretKey: 'ncp-secret-value' },
       datastreamEndpoint: 'https://api.datastream.naverncp.com',
       cloudinsightEndpoint: 'https://cw.apigw.ntruss.com',

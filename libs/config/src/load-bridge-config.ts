@@ -102,6 +102,8 @@ function toBridgeConfig(dto: EnvDto): BridgeConfig {
     httpTimeoutMs: integer(dto.BRIDGE_HTTP_TIMEOUT_MS),
     retryDeadlineMs: integer(dto.BRIDGE_RETRY_DEADLINE_MS),
     shutdownTimeoutMs: integer(dto.BRIDGE_SHUTDOWN_TIMEOUT_MS),
+    maxBufferedBytes: integer(dto.BRIDGE_MAX_BUFFERED_BYTES),
+    stallThresholdMs: integer(dto.BRIDGE_STALL_THRESHOLD_MS),
     datastreamEndpoint: baseUrl(dto.DATASTREAM_ENDPOINT),
     cloudinsightEndpoint: baseUrl(dto.CLOUDINSIGHT_ENDPOINT),
     httpPort: integer(dto.HTTP_PORT),

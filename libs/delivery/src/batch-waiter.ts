@@ -23,16 +23,12 @@ export interface BatchContext {
 }
 
 /**
- * One fetched batch that kafkajs waits on: settles once each of its records is done (delivered,
- * dead-lettered or skipped), or when a drain or revoke abandons it. While it waits it keeps the
+ * A fetched batch that kafkajs waits on while the pipeline has no room for more records: settles
+ * when memory frees up, or when a drain abandons what is in hand. While it waits it keeps the
  * consumer in its group by calling heartbeat().
  */
 export class BatchWaiter {
-  /** Records of the batch not yet done. */
-  remaining = 0;
   settled = false;
-  /** Given up on by a drain or revoke: its records are never marked done. */
-  abandoned = false;
   readonly done: Promise<void>;
   private resolve!: () => void;
   private reject!: (error: unknown) => void;

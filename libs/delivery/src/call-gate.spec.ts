@@ -1,61 +1,116 @@
-import { CallGate } from './call-gate';
+import { CallGate, type CircuitCause } from './call-gate';
+import { systemScheduler } from './scheduler';
 
 function gate(maxInFlight = 3, circuitThreshold = 2) {
-  const paused: boolean[] = [];
+  const circuit: (CircuitCause | undefined)[] = [];
   const inFlight: number[] = [];
+  const due = jest.fn();
   const g = new CallGate({
     maxInFlight,
     circuitThreshold,
-    onPausedChange: (p) => paused.push(p),
+    probeBackoff: { baseMs: 1000, capMs: 30_000, random: () => 0.999 },
+    scheduler: systemScheduler,
+    onCircuitChange: (c) => circuit.push(c && { ...c }),
     onInFlightChange: (n) => inFlight.push(n),
+    onProbeDue: due,
   });
-  return { g, paused, inFlight };
+  return { g, circuit, inFlight, due };
 }
 
 describe('CallGate', () => {
+  beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => jest.useRealTimers());
+
   it('has room for maxInFlight calls and reports the count', () => {
     const { g, inFlight } = gate(2);
-    expect(g.hasRoom).toBe(true);
     g.started();
     g.started();
     expect(g.hasRoom).toBe(false);
-    g.answered('delivered');
+    g.answered('delivered', undefined, Date.now(), false);
     expect(g.hasRoom).toBe(true);
     expect(inFlight).toEqual([1, 2, 1]);
   });
 
-  it('opens after circuitThreshold transient failures in a row; then one call at a time, the probe', () => {
-    const { g, paused } = gate(3, 2);
+  it('opens after circuitThreshold transient failures in a row, then lets one probe go at a time, after a backoff', () => {
+    const { g, circuit, due } = gate(3, 2);
     g.started();
     g.started();
-    g.answered('retryable');
+    g.answered('retryable', 'HTTP 503', 1_000_000, false);
     expect(g.paused).toBe(false);
-    g.answered('retryable');
-    expect(paused).toEqual([true]);
-    expect(g.hasRoom).toBe(true); // no call under way: one may go
-    expect(g.mayStartNew(true)).toBe(false); // a failed call waits: it is the probe
-    expect(g.mayStartNew(false)).toBe(true);
+    g.answered('retryable', 'HTTP 502', 1_000_100, false);
+    expect(circuit).toEqual([{ refused: false, error: 'HTTP 502', since: 1_000_100 }]);
+    expect(g.hasRoom).toBe(false); // the first probe waits out its backoff
+    jest.advanceTimersByTime(998); // full jitter of the 1 s window (random 0.999)
+    expect(due).not.toHaveBeenCalled();
+    jest.advanceTimersByTime(1);
+    expect(due).toHaveBeenCalledTimes(1);
+    expect(g.hasRoom).toBe(true);
     g.started();
     expect(g.hasRoom).toBe(false);
-    expect(g.answered('delivered')).toBe(true); // closed by this answer
-    expect(paused).toEqual([true, false]);
+    g.answered('retryable', 'HTTP 503 again', Date.now(), true);
+    expect(g.cause!.error).toBe('HTTP 503 again');
+    jest.advanceTimersByTime(1997); // the window doubles
+    expect(g.hasRoom).toBe(false);
+    jest.advanceTimersByTime(1);
+    expect(g.hasRoom).toBe(true);
+  });
+
+  it('caps the backoff between probes at 30 s however long the outage lasts, and honours Retry-After', () => {
+    const { g, due } = gate(1, 1);
+    g.started();
+    g.answered('retryable', 'down', Date.now(), false);
+    for (let i = 0; i < 20; i++) {
+      jest.advanceTimersByTime(30_000);
+      expect(g.hasRoom).toBe(true);
+      g.started();
+      g.answered('retryable', 'down', Date.now(), true);
+    }
+    expect(due).toHaveBeenCalledTimes(20);
+    jest.advanceTimersByTime(30_000);
+    g.started();
+    g.answered('retryable', 'slow down', Date.now(), true, 120_000);
+    jest.advanceTimersByTime(119_999);
+    expect(g.hasRoom).toBe(false);
+    jest.advanceTimersByTime(1);
+    expect(g.hasRoom).toBe(true);
+  });
+
+  it('opens at once when the API refuses our credentials, and says so', () => {
+    const { g, circuit } = gate(3, 5);
+    g.started();
+    g.answered('refused', 'HTTP 401: errorCode 200: Authentication Failed', 1_000_000, false);
+    expect(circuit).toEqual([
+      { refused: true, error: 'HTTP 401: errorCode 200: Authentication Failed', since: 1_000_000 },
+    ]);
+  });
+
+  it('closes on any answer that judges a body, and takes probes in turns of failed and new records', () => {
+    const { g, circuit } = gate(3, 1);
+    g.started();
+    g.answered('retryable', 'x', Date.now(), false);
+    expect(g.mayStartNew(true)).toBe(false); // a failed call waits: it goes first
+    jest.advanceTimersByTime(30_000);
+    g.started();
+    g.answered('retryable', 'x', Date.now(), true); // the failed call failed again
+    expect(g.probeWithNewRecord).toBe(true); // so a record never sent goes next
+    expect(g.mayStartNew(true)).toBe(true);
+    jest.advanceTimersByTime(30_000);
+    g.started();
+    g.answered('retryable', 'x', Date.now(), false);
+    expect(g.probeWithNewRecord).toBe(false);
+    jest.advanceTimersByTime(30_000);
+    g.started();
+    expect(g.answered('permanent', 'HTTP 400', Date.now(), true)).toBe(true);
+    expect(circuit[circuit.length - 1]).toBeUndefined();
     expect(g.hasRoom).toBe(true);
   });
 
   it('counts only failures in a row: any other answer means the API is up', () => {
-    const { g, paused } = gate(3, 2);
+    const { g, circuit } = gate(3, 2);
     for (const outcome of ['retryable', 'permanent', 'retryable', 'delivered', 'retryable'] as const) {
       g.started();
-      g.answered(outcome);
+      g.answered(outcome, undefined, Date.now(), false);
     }
-    expect(paused).toEqual([]);
-  });
-
-  it('forgets the calls a drain ended', () => {
-    const { g } = gate(1);
-    g.started();
-    g.forgetCalls();
-    expect(g.inFlight).toBe(0);
-    expect(g.hasRoom).toBe(true);
+    expect(circuit).toEqual([]);
   });
 });

@@ -1,5 +1,4 @@
 import type { InboundRecord } from '@app/contracts';
-import type { BatchWaiter } from './batch-waiter';
 import type { PartitionFeed } from './partition-feed';
 import type { DeadLetter } from './target-sender';
 
@@ -19,9 +18,10 @@ export interface Job {
   record: InboundRecord;
   body: unknown;
   part: PartitionFeed;
-  batch: BatchWaiter;
   /** Its sequence number in the partition's OffsetTracker. */
   seq: number;
+  /** What it holds in memory, roughly: key, value and bookkeeping. */
+  bytes: number;
   /** Key lane id; undefined for records that are dead-lettered without a send. */
   laneKey: string | undefined;
   nextInLane: Job | undefined;
@@ -51,16 +51,19 @@ export interface Call {
 
 /** Given up on by a drain or a revoke: never marked done, fetched again from the commit position. */
 export function isAbandoned(job: Job): boolean {
-  return job.state === JobState.Abandoned || job.batch.abandoned;
+  return job.state === JobState.Abandoned || job.part.abandoned;
 }
 
-export function newJob(record: InboundRecord, part: PartitionFeed, batch: BatchWaiter, seq: number): Job {
+/** Bookkeeping of one record in hand besides its key and value (the job, its parsed body). */
+const JOB_OVERHEAD_BYTES = 512;
+
+export function newJob(record: InboundRecord, part: PartitionFeed, seq: number): Job {
   return {
     record,
     body: undefined,
     part,
-    batch,
     seq,
+    bytes: (record.key?.length ?? 0) + (record.value?.length ?? 0) * 2 + JOB_OVERHEAD_BYTES,
     laneKey: undefined,
     nextInLane: undefined,
     coalesceKey: undefined,

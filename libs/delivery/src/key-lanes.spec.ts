@@ -1,13 +1,10 @@
-import { BatchWaiter } from './batch-waiter';
 import { JobState, newJob, type Job } from './job';
 import { PartitionFeed } from './partition-feed';
 import { rec } from './pipeline.fixtures';
-import { systemScheduler } from './scheduler';
 
 describe('KeyLanes', () => {
   const part = new PartitionFeed('in', 0);
-  const batch = new BatchWaiter(systemScheduler);
-  const job = (offset: number, key: string | null): Job => newJob(rec(offset, key, 'datastream'), part, batch, offset);
+  const job = (offset: number, key: string | null): Job => newJob(rec(offset, key, 'datastream'), part, offset);
 
   it('lets only the head of each key go, and hands over to the next record of that key in order', () => {
     const lanes = part.lanes;
@@ -25,8 +22,8 @@ describe('KeyLanes', () => {
 
   it('tells a null key from an empty key and keys that differ only in bytes', () => {
     const lanes = new PartitionFeed('in', 1).lanes;
-    const latin = newJob({ ...rec(0, null, 'datastream'), key: Buffer.from([0xe9]) }, part, batch, 0);
-    const utf8 = newJob({ ...rec(1, null, 'datastream'), key: Buffer.from('é') }, part, batch, 1);
+    const latin = newJob({ ...rec(0, null, 'datastream'), key: Buffer.from([0xe9]) }, part, 0);
+    const utf8 = newJob({ ...rec(1, null, 'datastream'), key: Buffer.from('é') }, part, 1);
     expect([job(2, null), job(3, ''), latin, utf8].map((j) => lanes.enter(j))).toEqual([true, true, true, true]);
   });
 

@@ -42,6 +42,11 @@ export class KeyLanes {
     return next;
   }
 
+  /** The head of every lane. */
+  *heads(): IterableIterator<Job> {
+    for (const lane of this.lanes.values()) yield lane.head;
+  }
+
   /** Marks every record still in a lane abandoned and forgets the lanes. */
   abandonAll(): void {
     for (const lane of this.lanes.values()) {

@@ -80,6 +80,11 @@ export class OffsetTracker {
     return this.done.length - this.start;
   }
 
+  /** How many records the done prefix has released so far: it grows whenever the position moves. */
+  get released(): number {
+    return this.base + this.start;
+  }
+
   get lastRegistered(): string | undefined {
     return this.lastRegisteredOffset;
   }

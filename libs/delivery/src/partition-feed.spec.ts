@@ -1,6 +1,6 @@
-import { BatchWaiter } from './batch-waiter';
+import { isAbandoned, newJob } from './job';
 import { PartitionFeed } from './partition-feed';
-import { systemScheduler } from './scheduler';
+import { rec } from './pipeline.fixtures';
 
 function feedWith(offsets: number[], done: number[] = []): PartitionFeed {
   const feed = new PartitionFeed('in', 3);
@@ -27,7 +27,8 @@ describe('PartitionFeed', () => {
 
   it('after a drain abandoned records, takes only batches from the first of them or earlier', () => {
     const feed = feedWith([5, 6, 7], [5]);
-    feed.abandonPending();
+    feed.resumeAt(feed.tracker.firstPending());
+    feed.abandon();
     expect(feed.fit('7')).toBeInstanceOf(Error);
     expect(feed.fit('6')).toBe('again');
     expect(feed.fit('0')).toBe('again');
@@ -55,13 +56,12 @@ describe('PartitionFeed', () => {
     expect(fresh.tracker.position()).toBe('100');
   });
 
-  it('abandon settles the batches waiting on it and marks them abandoned', async () => {
+  it('abandon marks the feed and the records in its lanes abandoned', () => {
     const feed = new PartitionFeed('in', 5);
-    const waiter = new BatchWaiter(systemScheduler);
-    feed.waiters.add(waiter);
+    const job = newJob(rec(0, 'k', 'datastream'), feed, 0);
+    feed.lanes.enter(job);
     feed.abandon();
-    await expect(waiter.done).resolves.toBeUndefined();
-    expect(waiter.abandoned).toBe(true);
-    expect(feed.waiters.size).toBe(0);
+    expect(feed.abandoned).toBe(true);
+    expect(isAbandoned(job)).toBe(true);
   });
 });

@@ -1,21 +1,30 @@
-import type { BatchWaiter } from './batch-waiter';
+import type { Job } from './job';
 import { KeyLanes } from './key-lanes';
 import { compareOffsets, OffsetTracker } from './offset-tracker';
 
 /**
  * One topic-partition as the pipeline sees it: which offsets are done (its OffsetTracker), its key
- * lanes and the fetched batches waiting on it, and whether a fetched batch may continue it.
+ * lanes, the memory its records hold, and whether a fetched batch may continue it. Once abandoned
+ * (a drain, a revoke) it takes nothing more: the partition starts afresh in a new one.
  */
 export class PartitionFeed {
   readonly tracker = new OffsetTracker();
   readonly lanes = new KeyLanes();
-  readonly waiters = new Set<BatchWaiter>();
+  /** Bytes held by its records in hand (see Job.bytes). */
+  bytes = 0;
+  abandoned = false;
+  /** The highest sequence number (see OffsetTracker) sent to the API or done. */
+  startedSeq = -1;
+  /** While draining: records up to this sequence number still go, to fill the holes below it. */
+  drainUpTo = -1;
   /**
    * Set when a drain abandoned records of this partition: every offset below it is done. The
    * consumer must fetch again from at most here (the committed offset); a later offset would skip
    * abandoned records, so such a batch is refused.
    */
   private resumeFrom: string | undefined;
+  private releasedSeen = 0;
+  private movedAt = 0;
 
   constructor(
     readonly topic: string,
@@ -36,6 +45,11 @@ export class PartitionFeed {
     const last = this.tracker.lastRegistered;
     if (last === undefined || compareOffsets(first, last) > 0) return 'next';
     return this.tracker.pending > 0 ? this.misfit(first, `expected after ${last}`) : 'again';
+  }
+
+  /** Where the partition must be fetched from after a drain gave up on some of its records. */
+  get restartAt(): string | undefined {
+    return this.resumeFrom ?? this.tracker.position();
   }
 
   /** Records from `offset` on (if given) were not taken: the partition must be fed from there or earlier. */
@@ -60,20 +74,30 @@ export class PartitionFeed {
       this.tracker.markDone(this.tracker.register(lastOffset));
   }
 
-  /** A drain gives up on what is not done: remember where to resume, abandon the rest. */
-  abandonPending(): void {
-    this.resumeAt(this.tracker.firstPending());
-    this.abandon();
+  /**
+   * How long the commit position has not moved while records are pending (0 when none are), as
+   * seen by the calls of this method: call it on a timer.
+   */
+  stalledFor(now: number): number {
+    const { released, pending } = this.tracker;
+    if (pending === 0 || released !== this.releasedSeen || this.movedAt === 0) {
+      this.releasedSeen = released;
+      this.movedAt = now;
+    }
+    return pending === 0 ? 0 : now - this.movedAt;
   }
 
-  /** Gives up on every unfinished record and settles the batches waiting on them. */
+  /** The record holding the commit position back, when it heads its key lane. */
+  oldestInLane(): Job | undefined {
+    const first = this.tracker.firstPending();
+    for (const head of this.lanes.heads()) if (head.record.offset === first) return head;
+    return undefined;
+  }
+
+  /** Gives up on every unfinished record, in a lane or on its way to the DLQ. */
   abandon(): void {
+    this.abandoned = true;
     this.lanes.abandonAll();
-    for (const waiter of this.waiters) {
-      waiter.abandoned = true; // reaches the records dead-lettered outside a lane
-      waiter.settle();
-    }
-    this.waiters.clear();
   }
 
   misfit(offset: string, expected: string): Error {

@@ -1,4 +1,5 @@
 import type { DlqReason, SendResult, Target } from '@app/contracts';
+import type { CircuitCause } from './call-gate';
 import type { RetryPolicyOptions } from './retry-policy';
 import type { Scheduler } from './scheduler';
 import type { DeadLetterSink, TargetSender } from './target-sender';
@@ -7,14 +8,25 @@ import type { DeadLetterSink, TargetSender } from './target-sender';
 export interface PipelineEvents {
   /** One API call answered 2xx for `records` records. */
   onDelivered?(records: number, durationMs: number, status: number): void;
-  /** One API call failed transiently; it will be retried or, past the deadline, dead-lettered. */
-  onRetry?(result: Extract<SendResult, { outcome: 'retryable' }>): void;
+  /**
+   * One API call failed for a reason that says nothing about its records (`probing`: the target's
+   * circuit is open); it goes again, or past the deadline, while the target delivers others, its
+   * records are dead-lettered.
+   */
+  onRetry?(result: Extract<SendResult, { outcome: 'retryable' | 'refused' }>, probing: boolean): void;
   /** The DLQ acknowledged `records` records given up on for `reason`. */
   onDeadLettered?(reason: DlqReason, records: number): void;
   /** One API call finished; `'error'` when there was no HTTP status (network error, timeout). */
   onRequest?(status: number | 'error', durationMs: number): void;
-  /** The target circuit opened (true: pause fetching for this pipeline) or closed (false: resume). */
-  onPausedChange?(paused: boolean): void;
+  /** The target circuit opened (with why: the API fails, or refuses our credentials) or closed. */
+  onCircuitChange?(cause: CircuitCause | undefined): void;
+  /**
+   * Whether the consumer should fetch: not while the circuit is open and records are in hand to
+   * probe with; again when it closes, or when nothing is left to probe with (after a rebalance).
+   */
+  onFetchChange?(fetch: boolean): void;
+  /** A record for a target this process does not deliver (see `countElsewhere`). */
+  onElsewhere?(target: string): void;
   /** Concurrent API calls of this pipeline. */
   onInFlightChange?(inFlight: number): void;
   /** ctx.heartbeat() failed; `rebalancing` errors are swallowed, others reject processBatch. */
@@ -33,14 +45,24 @@ export interface TargetPipelineOptions<B = unknown> {
   unroutable: boolean;
   /** Route values some group delivers (default: every TARGETS value); any other value is unroutable. */
   knownTargets?: readonly string[];
+  /** The targets this process delivers, in the one group per process that reports the others' records. */
+  countElsewhere?: readonly string[];
   sender: TargetSender<B>;
   deadLetters: DeadLetterSink;
   /** Backoff and per-record deadline of API calls (RetryPolicy defaults; deadline 0 = forever). */
   retry: RetryPolicyOptions;
   /** Concurrent API calls for the whole pipeline, across partitions. */
   maxInFlight: number;
-  /** Consecutive retryable failures that open the circuit (default 5). */
+  /**
+   * Memory the records in hand may hold (keys, values, bookkeeping) before processBatch waits for
+   * room: the bound of what is fetched but not yet delivered (default 32 MiB). One batch is always
+   * taken, whatever its size.
+   */
+  maxBufferedBytes?: number;
+  /** Consecutive retryable failures that open the circuit (default 5); a refusal of our credentials opens it at once. */
   circuitThreshold?: number;
+  /** Backoff between probes while the circuit is open (default base 500 ms, cap 30 s). */
+  probeBackoff?: RetryPolicyOptions;
   /** How often ctx.heartbeat() is called while a batch waits (default 1000 ms). */
   heartbeatIntervalMs?: number;
   /** Backoff between failed DLQ writes (retried forever; default base 200 ms, cap 30 s). */

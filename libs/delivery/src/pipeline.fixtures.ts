@@ -112,6 +112,7 @@ export function pipeline(sender: FakeSender, sink: FakeSink, overrides: Partial<
     sender,
     deadLetters: sink,
     retry: { baseMs: 100, capMs: 1000, deadlineMs: 10_000, random: () => 0.5 },
+    probeBackoff: { random: () => 0.5 },
     maxInFlight: 4,
     ...overrides,
   });

@@ -77,6 +77,11 @@ export class ReadyQueue {
     }
   }
 
+  /** Nothing queued (abandoned jobs still queued count until they reach the front). */
+  get isEmpty(): boolean {
+    return this.single.length === 0 && this.groupOrder.length === 0;
+  }
+
   /** Forgets every job (a drain abandons them) and the linger timer. */
   clear(): void {
     this.single.clear();

@@ -41,14 +41,19 @@ export class RetryPolicy {
    * @param retryAfterMs the API's Retry-After, when it sent one
    */
   next(attempt: number, firstFailureAt: number, now: number, retryAfterMs?: number): RetryDecision {
-    const window = Math.min(this.capMs, this.baseMs * 2 ** Math.min(Math.max(attempt, 0), 40));
-    let delay = Math.floor(this.random() * window);
-    if (retryAfterMs !== undefined && retryAfterMs > delay) delay = Math.ceil(retryAfterMs);
+    const delay = this.backoff(attempt, retryAfterMs);
     if (this.deadlineMs === 0) return { retryInMs: delay };
     const remaining = firstFailureAt + this.deadlineMs - now;
     if (remaining <= 0) return { giveUp: true };
     if (delay <= remaining) return { retryInMs: delay };
     if (retryAfterMs !== undefined && retryAfterMs > remaining) return { giveUp: true };
     return { retryInMs: remaining };
+  }
+
+  /** The wait before retry number `attempt`, without a deadline: full jitter, Retry-After as a floor. */
+  backoff(attempt: number, retryAfterMs?: number): number {
+    const window = Math.min(this.capMs, this.baseMs * 2 ** Math.min(Math.max(attempt, 0), 40));
+    const delay = Math.floor(this.random() * window);
+    return retryAfterMs !== undefined && retryAfterMs > delay ? Math.ceil(retryAfterMs) : delay;
   }
 }

@@ -2,17 +2,19 @@ import { rec } from './pipeline.fixtures';
 import { Router } from './routing';
 
 const KNOWN = ['datastream', 'cloudinsight', 'guance'];
+const router = (target: 'datastream' | 'guance', deadLettersUnroutable: boolean, countElsewhere?: string[]) =>
+  new Router({ target, header: 'x-bridge-target', knownTargets: KNOWN, deadLettersUnroutable, countElsewhere });
 
 describe('Router', () => {
   it("takes its target's records and skips other targets' records", () => {
-    const r = new Router('guance', 'x-bridge-target', KNOWN, true);
+    const r = router('guance', true);
     expect(r.route(rec(0, 'k', 'guance'))).toBe('mine');
     expect(r.route(rec(1, 'k', 'datastream'))).toBe('skip');
   });
 
   it('dead-letters records with no or an unknown route value only in the group that owns them', () => {
-    const owner = new Router('datastream', 'x-bridge-target', KNOWN, true);
-    const other = new Router('guance', 'x-bridge-target', KNOWN, false);
+    const owner = router('datastream', true);
+    const other = router('guance', false);
     for (const record of [rec(0, 'k', undefined), rec(1, 'k', 'nowhere')]) {
       expect(owner.route(record)).toBe('unroutable');
       expect(other.route(record)).toBe('skip');
@@ -22,12 +24,25 @@ describe('Router', () => {
   });
 
   it('reads the configured header name, and the first value of a repeated header', () => {
-    const r = new Router('guance', 'route', KNOWN, true);
+    const r = new Router({ target: 'guance', header: 'route', knownTargets: KNOWN, deadLettersUnroutable: true });
     const record = {
       ...rec(0, 'k', undefined),
       headers: { route: [Buffer.from('guance'), Buffer.from('datastream')] },
     };
     expect(r.route(record)).toBe('mine');
     expect(r.route(rec(1, 'k', 'guance'))).toBe('unroutable'); // x-bridge-target is not the header here
+  });
+
+  it('reads route values in any case, as BRIDGE_TARGETS does', () => {
+    expect(router('guance', true).route(rec(0, 'k', 'Guance'))).toBe('mine');
+    expect(router('guance', true).route(rec(0, 'k', 'DATASTREAM'))).toBe('skip');
+  });
+
+  it('tells records for a target this process does not deliver, in the group that counts them', () => {
+    const counting = router('guance', true, ['guance', 'cloudinsight']);
+    expect(counting.route(rec(0, 'k', 'datastream'))).toBe('elsewhere');
+    expect(counting.targetOf(rec(0, 'k', 'datastream'))).toBe('datastream');
+    expect(counting.route(rec(1, 'k', 'cloudinsight'))).toBe('skip'); // delivered here, by its own group
+    expect(router('guance', false).route(rec(0, 'k', 'datastream'))).toBe('skip');
   });
 });

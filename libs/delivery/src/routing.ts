@@ -1,43 +1,61 @@
 import type { InboundRecord, Target } from '@app/contracts';
 
-/** mine: this target's; skip: another group's; unroutable: no group's, and this one dead-letters it. */
-export type Route = 'mine' | 'skip' | 'unroutable';
+/**
+ * mine: this target's; skip: another target's; elsewhere: a target this process does not deliver
+ * (another deployment does), reported by the one group that counts them; unroutable: no known
+ * target's, and this group dead-letters it.
+ */
+export type Route = 'mine' | 'skip' | 'elsewhere' | 'unroutable';
 
-/** The route header's value; the first one when the header is repeated. */
+export interface RouterOptions {
+  target: Target;
+  /** The route header's name (BRIDGE_ROUTE_HEADER). */
+  header: string;
+  /** Route values some deployment delivers; any other value is unroutable. */
+  knownTargets: readonly string[];
+  /** Whether this group dead-letters unroutable records (exactly one group does). */
+  deadLettersUnroutable: boolean;
+  /** The targets this process delivers, when this group reports records for the others. */
+  countElsewhere?: readonly string[];
+}
+
+/** The route header's value (the first one when repeated), in lower case like BRIDGE_TARGETS. */
 function routeValue(record: InboundRecord, header: string): string | undefined {
   let value = record.headers[header];
   if (Array.isArray(value)) value = value[0];
   if (value === undefined) return undefined;
-  return typeof value === 'string' ? value : value.toString('utf8');
+  return (typeof value === 'string' ? value : value.toString('utf8')).toLowerCase();
 }
 
 /**
  * Routes records by their route header. Every target's group reads every record; records with a
- * missing or unknown route value belong to no target, and exactly one group (the `unroutable` one)
- * dead-letters them, so that they land in the DLQ once.
+ * missing or unknown route value belong to no target, and exactly one group dead-letters them, so
+ * that they land in the DLQ once.
  */
 export class Router {
   private readonly known: ReadonlySet<string>;
+  private readonly local: ReadonlySet<string> | undefined;
 
-  constructor(
-    private readonly target: Target,
-    private readonly header: string,
-    knownTargets: readonly string[],
-    private readonly deadLettersUnroutable: boolean,
-  ) {
-    this.known = new Set(knownTargets);
+  constructor(private readonly options: RouterOptions) {
+    this.known = new Set(options.knownTargets);
+    this.local = options.countElsewhere && new Set(options.countElsewhere);
   }
 
   route(record: InboundRecord): Route {
-    const value = routeValue(record, this.header);
-    if (value === this.target) return 'mine';
-    if (value !== undefined && this.known.has(value)) return 'skip';
-    return this.deadLettersUnroutable ? 'unroutable' : 'skip';
+    const value = routeValue(record, this.options.header);
+    if (value === this.options.target) return 'mine';
+    if (value !== undefined && this.known.has(value)) return this.local?.has(value) === false ? 'elsewhere' : 'skip';
+    return this.options.deadLettersUnroutable ? 'unroutable' : 'skip';
+  }
+
+  /** The route target of a record routed 'elsewhere'. */
+  targetOf(record: InboundRecord): string {
+    return routeValue(record, this.options.header) ?? '';
   }
 
   /** Why a record is unroutable, for x-dlq-error. */
   whyUnroutable(record: InboundRecord): string {
-    const value = routeValue(record, this.header);
-    return value === undefined ? `no ${this.header} header` : `unknown target "${value}"`;
+    const value = routeValue(record, this.options.header);
+    return value === undefined ? `no ${this.options.header} header` : `unknown target "${value}"`;
   }
 }

@@ -130,26 +130,98 @@ describe('TargetPipeline', () => {
     expect(committable(p, 'in', 0)).toBe('2');
   });
 
-  it('dead-letters as exhausted once the deadline passes, with attempts and failure times', async () => {
+  it('dead-letters as exhausted a record that keeps failing while the target delivers others', async () => {
     const sender = new FakeSender();
-    sender.respond = () => busy;
+    const later = (result: SendResult, ms: number) => new Promise<SendResult>((r) => setTimeout(() => r(result), ms));
+    sender.respond = (ids) => (ids[0] === '0:0' ? later(busy, 1) : later(ok, 5));
     const sink = new FakeSink();
     const p = pipeline(sender, sink, { circuitThreshold: 1000 });
     const start = Date.now();
-    const done = p.processBatch([rec(0, 'a', 'datastream'), rec(1, 'a', 'datastream')], ctx);
-    await tick(10_000);
+    void p.processBatch([rec(0, 'a', 'datastream'), rec(1, 'a', 'datastream'), rec(2, 'b', 'datastream')], ctx);
+    await tick(10_010);
     expect(sink.letters).toHaveLength(1);
     const letter = sink.letters[0];
     expect(letter).toMatchObject({ reason: 'exhausted', target: 'datastream', httpStatus: 503, error: busy.error });
-    expect(letter.attempts).toBe(sender.calls.length - 1);
+    expect(letter.attempts).toBe(sender.calls.filter((c) => c.ids[0] === '0:0').length);
     expect(letter.attempts).toBeGreaterThan(5);
-    expect(letter.firstFailure!.getTime()).toBe(start);
-    expect(letter.lastFailure!.getTime()).toBe(start + 10_000);
-    expect(sender.calls[sender.calls.length - 1].ids).toEqual(['0:1']); // the key moves on
+    expect(letter.firstFailure!.getTime()).toBe(start + 1);
+    expect(letter.lastFailure!.getTime()).toBeGreaterThanOrEqual(start + 10_001);
+    expect(sender.delivered().slice(-1)).toEqual(['0:1']); // the key moves on
+    expect(committable(p, 'in', 0)).toBe('3');
+  });
+
+  it('dead-letters nothing in an outage three times longer than the deadline, and delivers all once the API is back', async () => {
+    const sender = new FakeSender();
+    sender.respond = () => busy;
+    const sink = new FakeSink();
+    const paused: boolean[] = [];
+    const p = pipeline(sender, sink, { events: { onCircuitChange: (c) => paused.push(c !== undefined) } });
+    void p.processBatch(
+      Array.from({ length: 20 }, (_, i) => rec(i, `k${i % 5}`, 'datastream')),
+      ctx,
+    );
+    await tick(30_000); // the deadline is 10 s
+    expect(paused).toEqual([true]);
+    expect(sink.letters).toEqual([]);
+    const callsInOutage = sender.calls.length;
     sender.respond = () => ok;
-    await tick(10_000);
-    await done;
-    expect(committable(p, 'in', 0)).toBe('2');
+    await tick(31_000); // the next probe comes within the 30 s cap
+    expect(paused).toEqual([true, false]);
+    expect(new Set(sender.delivered().slice(callsInOutage)).size).toBe(20);
+    expect(sink.letters).toEqual([]);
+    expect(committable(p, 'in', 0)).toBe('20');
+  });
+
+  it('pauses at once when the API refuses our credentials, dead-letters nothing, resumes when they are accepted', async () => {
+    const sender = new FakeSender();
+    const refused: SendResult = {
+      outcome: 'refused',
+      status: 401,
+      error: 'HTTP 401: errorCode 200: Authentication Failed',
+    };
+    sender.respond = () => refused;
+    const sink = new FakeSink();
+    const circuit: unknown[] = [];
+    const p = pipeline(sender, sink, {
+      maxInFlight: 8,
+      events: { onCircuitChange: (c) => circuit.push(c && { ...c }) },
+    });
+    void p.processBatch(
+      Array.from({ length: 30 }, (_, i) => rec(i, `k${i}`, 'datastream')),
+      ctx,
+    );
+    await tick();
+    expect(circuit).toEqual([{ refused: true, error: refused.error, since: Date.now() }]);
+    expect(p.circuit).toMatchObject({ refused: true });
+    await tick(60_000);
+    expect(sink.letters).toEqual([]);
+    sender.respond = () => ok;
+    await tick(31_000);
+    expect(circuit[circuit.length - 1]).toBeUndefined();
+    expect(new Set(sender.delivered()).size).toBe(30);
+    expect(committable(p, 'in', 0)).toBe('30');
+  });
+
+  it('lets new records probe in turns, so one record the API keeps failing cannot hold the target paused', async () => {
+    const sender = new FakeSender();
+    let apiDown = true;
+    sender.respond = (ids) => (apiDown || ids[0] === '0:0' ? busy : ok);
+    const sink = new FakeSink();
+    const p = pipeline(sender, sink, { circuitThreshold: 3, maxInFlight: 4 });
+    void p.processBatch(
+      Array.from({ length: 12 }, (_, i) => rec(i, i === 0 ? 'poison' : `k${i}`, 'datastream')),
+      ctx,
+    );
+    await tick(60_000);
+    expect(p.paused).toBe(true);
+    apiDown = false; // back, except for record 0, which the API keeps failing
+    const backAt = Date.now();
+    await tick(31_000);
+    expect(p.paused).toBe(false); // a record that never failed closed it, though 0 went first
+    await tick(10_000); // the 10 s deadline counts while the target delivers others
+    expect(sink.letters.map((l) => [l.reason, l.record.offset])).toEqual([['exhausted', '0']]);
+    expect(sink.letters[0].lastFailure!.getTime()).toBeGreaterThan(backAt);
+    expect(committable(p, 'in', 0)).toBe('12');
   });
 
   it('dead-letters a permanent failure at once as rejected', async () => {
@@ -165,41 +237,45 @@ describe('TargetPipeline', () => {
     expect(committable(p, 'in', 0)).toBe('2');
   });
 
-  it('opens the circuit after repeated failures, probes one call at a time, closes on success', async () => {
+  it('opens the circuit after repeated failures, probes one call at a time with a capped backoff, closes on success', async () => {
     const sender = new FakeSender();
     sender.respond = () => busy;
     const paused: boolean[] = [];
-    let startedBeforePause = new Set<string>();
+    const fetching: boolean[] = [];
     const sink = new FakeSink();
     const p = pipeline(sender, sink, {
       maxInFlight: 10,
       circuitThreshold: 5,
       retry: { baseMs: 100, capMs: 1000, deadlineMs: 0, random: () => 0.5 },
-      events: {
-        onPausedChange: (x) => {
-          paused.push(x);
-          if (x) startedBeforePause = new Set(sender.delivered());
-        },
-      },
+      events: { onCircuitChange: (c) => paused.push(c !== undefined), onFetchChange: (f) => fetching.push(f) },
     });
-    const done = p.processBatch(
+    void p.processBatch(
       Array.from({ length: 30 }, (_, i) => rec(i, `k${i}`, 'datastream')),
       ctx,
     );
     await tick();
     expect(paused).toEqual([true]);
-    expect(startedBeforePause.size).toBe(14); // 10, plus one new record after each of the first 4 failures
-    for (let i = 0; i < 100; i++) {
-      await tick(10);
+    expect(fetching).toEqual([false]); // records in hand to probe with: fetch no more
+    const opened = Date.now();
+    const before = sender.calls.length;
+    for (let i = 0; i < 300; i++) {
+      await tick(1000);
       expect(sender.inFlight).toBeLessThanOrEqual(1);
     }
-    expect(sender.calls.length).toBeGreaterThan(20);
-    expect(sender.delivered().every((id) => startedBeforePause.has(id))).toBe(true); // no new record started
+    // 300 s open: the wait between probes grows (full jitter of a window doubling from 0.5 s),
+    // capped at 30 s: about 25 probes, not a call per second
+    const probes = sender.calls.slice(before);
+    const gaps = probes.slice(1).map((c, i) => c.at - probes[i].at);
+    expect(probes.length).toBeGreaterThan(10);
+    expect(probes.length).toBeLessThan(30);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(30_000);
+    expect(Math.min(...gaps.slice(-5))).toBeGreaterThanOrEqual(10_000);
+    expect(probes[0].at - opened).toBeLessThan(1000);
     sender.respond = () => ok;
-    await tick(2000);
-    await done;
+    await tick(31_000);
     expect(paused).toEqual([true, false]);
-    expect(sink.letters).toEqual([]); // an outage shorter than the deadline dead-letters nothing
+    expect(fetching).toEqual([false, true]);
+    expect(sink.letters).toEqual([]); // an outage dead-letters nothing
     expect(committable(p, 'in', 0)).toBe('30');
   });
 
@@ -230,7 +306,7 @@ describe('TargetPipeline', () => {
     expect(committable(p, 'in', 0)).toBe('10');
   });
 
-  it('retries a failed DLQ write and keeps the record uncommittable until it succeeds', async () => {
+  it('retries a failed DLQ write, says so, and keeps the record uncommittable until it succeeds', async () => {
     const sender = new FakeSender();
     const sink = new FakeSink();
     sink.failNext = 3;
@@ -239,25 +315,63 @@ describe('TargetPipeline', () => {
       deadLetterRetry: { baseMs: 100, capMs: 1000, random: () => 0.5 },
       events: { onDeadLetterWriteError: (_e, n) => errors.push(n) },
     });
-    let resolved = false;
-    const done = p.processBatch([rec(0, 'a', 'datastream', 'bad'), rec(1, 'b', 'datastream')], ctx).then(() => {
-      resolved = true;
-    });
+    void p.processBatch([rec(0, 'a', 'datastream', 'bad'), rec(1, 'b', 'datastream')], ctx);
     await tick(100);
     expect(errors.length).toBeGreaterThanOrEqual(2);
     expect(committable(p, 'in', 0)).toBeUndefined();
-    expect(resolved).toBe(false);
+    expect(p.deadLetterFailure).toMatchObject({ failures: errors.length, error: 'DLQ unavailable' });
+    expect(p.stalls(Date.now())).toEqual([]); // measured from now on
+    await tick(50);
+    expect(p.stalls(Date.now())[0]).toMatchObject({ offset: '0', cause: 'dead-letter write failing: DLQ unavailable' });
     await tick(1000);
-    await done;
     expect(sink.writes).toBe(4);
     expect(sink.letters).toHaveLength(1);
+    expect(p.deadLetterFailure).toBeUndefined();
     expect(committable(p, 'in', 0)).toBe('2');
   });
 
-  it('calls heartbeat while a batch waits, swallowing rebalance errors and rejecting on others', async () => {
+  it('reports a partition whose commit position does not move, with the offset it waits on and why', async () => {
+    const sender = new FakeSender();
+    sender.respond = (ids) => (ids[0] === '0:1' ? undefined : ok); // 0:1 hangs
+    const p = pipeline(sender, new FakeSink());
+    void p.processBatch([rec(0, 'a', 'datastream'), rec(1, 'b', 'datastream'), rec(2, 'c', 'datastream')], ctx);
+    await tick();
+    expect(p.stalls(Date.now(), 0)).toEqual([]); // the first look starts the clock
+    await tick(5000);
+    expect(p.stalls(Date.now(), 10_000)).toEqual([]);
+    expect(p.stalls(Date.now(), 5000)).toEqual([
+      { topic: 'in', partition: 0, offset: '1', stalledMs: 5000, cause: 'waiting for the API to answer' },
+    ]);
+    sender.respond = () => ok;
+    sender.calls[1].answer(busy);
+    await tick(1);
+    expect(p.stalls(Date.now())[0].cause).toBe('retrying (attempt 1): HTTP 503: busy');
+    await tick(1000);
+    expect(p.stalls(Date.now())).toEqual([]);
+    expect(committable(p, 'in', 0)).toBe('3');
+  });
+
+  it('waits for room when the records in hand hold maxBufferedBytes, and goes on as they are delivered', async () => {
     const sender = new FakeSender();
     sender.respond = undefined;
-    const p = pipeline(sender, new FakeSink(), { heartbeatIntervalMs: 1000 });
+    const p = pipeline(sender, new FakeSink(), { maxBufferedBytes: 2000, maxInFlight: 10 });
+    let taken = false;
+    await p.processBatch([rec(0, 'a', 'datastream'), rec(1, 'b', 'datastream')], ctx); // room left: at once
+    void p.processBatch([rec(2, 'c', 'datastream'), rec(3, 'd', 'datastream')], ctx).then(() => (taken = true));
+    await tick();
+    expect(p.bufferedBytes).toBeGreaterThanOrEqual(2000);
+    expect(taken).toBe(false);
+    sender.calls[0].answer(ok);
+    sender.calls[1].answer(ok);
+    await tick();
+    expect(taken).toBe(true);
+    expect(sender.calls).toHaveLength(4); // the records of the waiting batch were sent meanwhile
+  });
+
+  it('calls heartbeat while a batch waits for room, swallowing rebalance errors and rejecting on others', async () => {
+    const sender = new FakeSender();
+    sender.respond = undefined;
+    const p = pipeline(sender, new FakeSink(), { heartbeatIntervalMs: 1000, maxBufferedBytes: 1 });
     let beats = 0;
     const heartbeatErrors: boolean[] = [];
     const failures = [Object.assign(new Error('rebalance'), { type: 'REBALANCE_IN_PROGRESS' })];
@@ -275,7 +389,10 @@ describe('TargetPipeline', () => {
     await tick(5000);
     expect(beats).toBe(10);
 
-    const p2 = pipeline(sender, new FakeSink(), { events: { onHeartbeatError: (_e, r) => heartbeatErrors.push(r) } });
+    const p2 = pipeline(sender, new FakeSink(), {
+      maxBufferedBytes: 1,
+      events: { onHeartbeatError: (_e, r) => heartbeatErrors.push(r) },
+    });
     const failing = p2.processBatch([rec(0, 'a', 'datastream')], {
       heartbeat: () => Promise.reject(new Error('broker gone')),
     });
@@ -316,6 +433,31 @@ describe('TargetPipeline', () => {
       tick(),
     ]);
     expect(committable(p, 'in', 0)).toBe('4');
+  });
+
+  it('drains by filling the holes behind records already delivered, so what was delivered is committed once', async () => {
+    const sender = new FakeSender();
+    sender.respond = undefined;
+    const p = pipeline(sender, new FakeSink(), { maxInFlight: 2 });
+    // keys a, b: the lanes interleave, so the API sees 0, 1, then 2 (after 0), 3 (after 1), ...
+    void p.processBatch(
+      [0, 1, 2, 3, 4, 5].map((i) => rec(i, i % 2 ? 'b' : 'a', 'datastream')),
+      ctx,
+    );
+    await tick();
+    sender.calls[1].answer(ok); // 1 delivered
+    await tick();
+    sender.calls[2].answer(ok); // 3 delivered, while 0 is still under way: 2 is a hole behind it
+    await tick();
+    expect(sender.calls.map((c) => c.ids[0])).toEqual(['0:0', '0:1', '0:3', '0:5']);
+    sender.respond = () => ok;
+    const drained = p.drain(5000);
+    sender.calls[0].answer(ok);
+    sender.calls[3].answer(ok);
+    await tick(10);
+    await drained;
+    expect(sender.calls.map((c) => c.ids[0])).toEqual(['0:0', '0:1', '0:3', '0:5', '0:2', '0:4']);
+    expect(committable(p, 'in', 0)).toBe('6'); // nothing delivered is left uncommitted
   });
 
   it('drains at once when idle, and revoke forgets partitions', async () => {

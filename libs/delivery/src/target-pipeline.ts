@@ -1,7 +1,7 @@
 import type { DlqReason, InboundRecord, SendResult, Target } from '@app/contracts';
 import { TARGETS } from '@app/contracts/targets';
 import { BatchWaiter, type BatchContext } from './batch-waiter';
-import { CallGate } from './call-gate';
+import { CallGate, type CircuitCause } from './call-gate';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { Drain } from './drain';
 import { isAbandoned, JobState, newJob, type Call, type Job } from './job';
@@ -44,6 +44,15 @@ export class TargetPipeline<B = unknown> {
   private readonly drainer: Drain;
   private readonly heartbeatMs: number;
   private pumping = false;
+  /** When a call of this target last delivered (ms since the epoch). */
+  private lastDeliveredAt = 0;
+  private fetching = true;
+  private deadLetterTrouble: DeadLetterTrouble | undefined;
+  /** Bytes held by the records in hand, over every partition (see Job.bytes). */
+  private bytes = 0;
+  private readonly maxBytes: number;
+  /** Fetched batches waiting for room. */
+  private readonly roomWaiters = new Set<BatchWaiter>();
 
   constructor(private readonly options: TargetPipelineOptions<B>) {
     const events = guardEvents(options.events ?? {});
@@ -51,13 +60,23 @@ export class TargetPipeline<B = unknown> {
     this.sender = options.sender;
     this.scheduler = options.scheduler ?? systemScheduler;
     this.events = events;
-    this.router = new Router(options.target, options.routeHeader, options.knownTargets ?? TARGETS, options.unroutable);
+    this.router = new Router({
+      target: options.target,
+      header: options.routeHeader,
+      knownTargets: options.knownTargets ?? TARGETS,
+      deadLettersUnroutable: options.unroutable,
+      countElsewhere: options.countElsewhere,
+    });
     this.retry = new RetryPolicy(options.retry);
     this.heartbeatMs = options.heartbeatIntervalMs ?? 1000;
+    this.maxBytes = options.maxBufferedBytes ?? 32 * 1024 * 1024;
     this.gate = new CallGate({
       maxInFlight: options.maxInFlight,
       circuitThreshold: options.circuitThreshold ?? 5,
-      onPausedChange: (paused) => events.onPausedChange?.(paused),
+      probeBackoff: options.probeBackoff,
+      scheduler: this.scheduler,
+      onCircuitChange: (cause) => events.onCircuitChange?.(cause),
+      onProbeDue: () => this.pump(),
       onInFlightChange: (n) => events.onInFlightChange?.(n),
     });
     this.ready = new ReadyQueue(this.sender.coalesce, this.scheduler, () => this.pump());
@@ -70,7 +89,7 @@ export class TargetPipeline<B = unknown> {
       maxLetters: options.deadLetterBatch?.maxLetters ?? 100,
       maxBytes: options.deadLetterBatch?.maxBytes ?? 512 * 1024,
       onWritten: (jobs) => this.onDeadLettersWritten(jobs),
-      onWriteError: (error, failures) => events.onDeadLetterWriteError?.(error, failures),
+      onWriteError: (error, failures) => this.onDeadLetterWriteError(error, failures),
       onIdle: () => this.checkDrained(),
     });
   }
@@ -85,14 +104,48 @@ export class TargetPipeline<B = unknown> {
     return this.gate.paused;
   }
 
+  /** Why the target circuit is open (the API fails, or refuses our credentials), if it is. */
+  get circuit(): CircuitCause | undefined {
+    return this.gate.cause;
+  }
+
+  /** Set while dead-letter writes keep failing: since when, how often, the last error. */
+  get deadLetterFailure(): DeadLetterTrouble | undefined {
+    return this.deadLetterTrouble;
+  }
+
   /**
-   * Takes one fetched batch of ONE topic-partition, in offset order, and resolves once each of its
-   * records is delivered, dead-lettered (DLQ acknowledged) or skipped, or was abandoned by
-   * drain()/revoke(). Batches of different partitions may run concurrently; batches of one
-   * partition must come one after the other, in offset order. `lastOffset` is the fetch's last
-   * offset when the consumer filtered records out after the last one given (transaction markers,
-   * aborted records): those count as done. Calls ctx.heartbeat() while waiting (see BatchWaiter).
-   * Rejects if the offsets do not continue the partition (see PartitionFeed.fit).
+   * Every partition holding records whose commit position has not moved for `thresholdMs` or more,
+   * with the offset it waits on and why. Call it on a timer (it also measures: see
+   * PartitionFeed.stalledFor); `all` lists every partition with records in hand.
+   */
+  stalls(now: number, thresholdMs = 0): PartitionStall[] {
+    const out: PartitionStall[] = [];
+    for (const part of this.parts.values()) {
+      if (part.abandoned) continue;
+      const stalledMs = part.stalledFor(now);
+      if (stalledMs === 0 || stalledMs < thresholdMs) continue;
+      const offset = part.tracker.firstPending()!;
+      out.push({ topic: part.topic, partition: part.partition, offset, stalledMs, cause: this.stallCause(part) });
+    }
+    return out;
+  }
+
+  /** Bytes held by the records in hand (see maxBufferedBytes). */
+  get bufferedBytes(): number {
+    return this.bytes;
+  }
+
+  /**
+   * Takes one fetched batch of ONE topic-partition, in offset order, and resolves once there is
+   * room for more: while the records in hand hold less than maxBufferedBytes, at once. The records
+   * are delivered, retried and dead-lettered from then on, and committableAll() says which offsets
+   * are done; so the consumer fetches on while a slow or failing record waits, and memory stays
+   * bounded. Batches of one partition must come one after the other, in offset order. `lastOffset`
+   * is the fetch's last offset when the consumer filtered records out after the last one given
+   * (transaction markers, aborted records): those count as done. Calls ctx.heartbeat() while it
+   * waits for room (see BatchWaiter). Rejects if the offsets do not continue the partition (see
+   * PartitionFeed.fit): fetch again from the commit position.
    */
   processBatch(records: InboundRecord[], ctx: BatchContext, lastOffset?: string): Promise<void> {
     if (records.length === 0) return Promise.resolve();
@@ -104,7 +157,7 @@ export class TargetPipeline<B = unknown> {
     }
     const fit = part.fit(first.offset);
     if (fit instanceof Error) return Promise.reject(fit);
-    if (fit === 'again') part = this.restart(part);
+    if (fit === 'again' || part.abandoned) part = this.restart(part);
     for (let i = 1; i < records.length; i++) {
       const record = records[i];
       if (record.topic !== part.topic || record.partition !== part.partition) {
@@ -114,13 +167,13 @@ export class TargetPipeline<B = unknown> {
         return Promise.reject(part.misfit(record.offset, `expected after ${records[i - 1].offset}`));
       }
     }
-    const waiter = new BatchWaiter(this.scheduler);
-    for (const record of records) this.admit(record, part, waiter);
+    for (const record of records) this.admit(record, part);
     if (lastOffset !== undefined) part.skipTo(lastOffset);
-    if (waiter.remaining === 0) return Promise.resolve();
-    part.waiters.add(waiter);
-    waiter.keepAlive(ctx, this.heartbeatMs, (error, rebalancing) => this.events.onHeartbeatError?.(error, rebalancing));
     this.pump();
+    if (this.bytes < this.maxBytes) return Promise.resolve();
+    const waiter = new BatchWaiter(this.scheduler);
+    this.roomWaiters.add(waiter);
+    waiter.keepAlive(ctx, this.heartbeatMs, (error, rebalancing) => this.events.onHeartbeatError?.(error, rebalancing));
     return waiter.done;
   }
 
@@ -146,31 +199,48 @@ export class TargetPipeline<B = unknown> {
     return result;
   }
 
-  /** The commit position of a partition (last contiguous done + 1), reported before or not. */
-  position(topic: string, partition: number): string | undefined {
-    return this.parts.get(partKey(topic, partition))?.tracker.position();
+  /**
+   * Where to fetch a partition from when processBatch refused a batch that skipped records a drain
+   * gave up on: the first of them (the commit position), if the pipeline knows it.
+   */
+  fetchFrom(topic: string, partition: number): string | undefined {
+    return this.parts.get(partKey(topic, partition))?.restartAt;
   }
 
   /**
-   * For shutdown and rebalance (see Drain): waits up to timeoutMs for the API calls and DLQ writes
-   * under way, aborts the rest, abandons every record that is not done and resolves every pending
-   * processBatch. Afterwards committableAll() reflects only records truly done, and the pipeline
-   * takes batches again; a partition with abandoned records must be fed from its commit position
-   * (kafkajs does so after a rejoin), or forgotten with revoke().
+   * For shutdown and rebalance (see Drain): no new record starts, except those that hold the
+   * commit position back behind records already sent (the holes), so that what was delivered is
+   * committed and not delivered again; waits up to timeoutMs for them, the calls and the DLQ
+   * writes under way; then aborts the rest and abandons every record that is not done.
+   * Afterwards committableAll() reflects only records truly done, and the pipeline takes batches
+   * again; a partition with abandoned records must be fed from its commit position (kafkajs does
+   * so after a rejoin), or forgotten with revoke().
    */
   drain(timeoutMs: number): Promise<void> {
     return this.drainer.run(timeoutMs, {
       stop: () => {
-        this.retries.clear();
-        this.ready.clear();
+        // While the target is paused nothing would be delivered: only what is under way finishes.
+        const fill = !this.gate.paused;
+        for (const part of this.parts.values()) part.drainUpTo = fill ? part.startedSeq : -1;
+        if (fill) {
+          this.retries.releaseAll();
+          this.pump();
+        } else {
+          this.retries.clear();
+          this.ready.clear();
+        }
       },
       isIdle: () => this.isIdle(),
       abandon: () => {
         this.gate.forgetCalls();
         this.deadLetters.abandon();
-        for (const part of this.parts.values()) part.abandonPending();
+        for (const part of this.parts.values()) {
+          part.resumeAt(part.tracker.firstPending());
+          this.abandon(part);
+        }
         this.retries.clear();
         this.ready.clear();
+        this.updateFetching();
       },
     });
   }
@@ -179,17 +249,22 @@ export class TargetPipeline<B = unknown> {
   revoke(partitions?: { topic: string; partition: number }[]): void {
     for (const { topic, partition } of partitions ?? [...this.parts.values()]) {
       const key = partKey(topic, partition);
-      this.parts.get(key)?.abandon();
+      const part = this.parts.get(key);
+      if (part !== undefined) this.abandon(part);
       this.parts.delete(key);
     }
   }
 
-  private admit(record: InboundRecord, part: PartitionFeed, batch: BatchWaiter): void {
+  private admit(record: InboundRecord, part: PartitionFeed): void {
     const seq = part.tracker.register(record.offset);
     const route = this.router.route(record);
-    if (route === 'skip') return part.tracker.markDone(seq);
-    const job = newJob(record, part, batch, seq);
-    batch.remaining++;
+    if (route === 'skip' || route === 'elsewhere') {
+      if (route === 'elsewhere') this.events.onElsewhere?.(this.router.targetOf(record));
+      return part.tracker.markDone(seq);
+    }
+    const job = newJob(record, part, seq);
+    part.bytes += job.bytes;
+    this.bytes += job.bytes;
     if (route === 'unroutable') return this.deadLetter(job, 'unroutable', this.router.whyUnroutable(record));
     // A record that fails to parse is dead-lettered at once, outside its key lane: it is never
     // delivered, so it cannot overtake its key's records at the API, and it never waits for them.
@@ -204,27 +279,61 @@ export class TargetPipeline<B = unknown> {
     if (part.lanes.enter(job)) this.ready.add(job);
   }
 
-  /** Starts calls while there is room: retries first, then records never sent. */
+  /** Starts calls while there is room, then tells the transport whether to fetch. */
   private pump(): void {
     if (this.pumping) return;
     this.pumping = true;
     try {
-      while (!this.drainer.active && this.gate.hasRoom) {
-        let call = this.retries.take();
-        if (call === undefined) {
-          if (!this.gate.mayStartNew(this.retries.waiting)) break;
-          const jobs = this.ready.take();
-          if (jobs === undefined) break;
-          call = { jobs, failures: 0, firstFailureAt: 0, epoch: 0, startedAt: 0, timer: undefined };
-        } else {
-          call.jobs = call.jobs.filter((job) => !isAbandoned(job));
-          if (call.jobs.length === 0) continue;
-        }
-        this.start(call);
+      while (this.gate.hasRoom) {
+        const call = this.nextCall();
+        if (call === undefined) break;
+        if (call.jobs.length > 0) this.start(call);
       }
     } finally {
       this.pumping = false;
     }
+    this.updateFetching();
+  }
+
+  /**
+   * Failed calls first (they head their key lanes), then records never sent. While the circuit is
+   * open, one call at a time: a failed one or a new one, in turns (see CallGate).
+   */
+  private nextCall(): Call | undefined {
+    const newTurn = this.gate.probeWithNewRecord;
+    if (!newTurn) {
+      const retry = this.takeRetry();
+      if (retry !== undefined) return retry;
+      if (!this.gate.mayStartNew(this.retries.waiting)) return undefined;
+    }
+    const jobs = this.ready.take();
+    if (jobs !== undefined) {
+      const wanted = this.drainer.active ? jobs.filter((job) => job.seq <= job.part.drainUpTo) : jobs;
+      return { jobs: wanted, failures: 0, firstFailureAt: 0, epoch: 0, startedAt: 0, timer: undefined };
+    }
+    return newTurn ? this.takeRetry() : undefined;
+  }
+
+  /** The next failed call with records worth sending (while draining: only the holes). */
+  private takeRetry(): Call | undefined {
+    const draining = this.drainer.active;
+    for (let call = this.retries.take(); call !== undefined; call = this.retries.take()) {
+      call.jobs = call.jobs.filter((job) => !isAbandoned(job) && (!draining || job.seq <= job.part.drainUpTo));
+      if (call.jobs.length > 0) return call;
+    }
+    return undefined;
+  }
+
+  /**
+   * Fetch unless the circuit is open and records are in hand to probe with. With none (a
+   * rebalance abandoned them), fetching goes on, or the target would wait for nothing, forever.
+   */
+  private updateFetching(): void {
+    const holding = this.gate.inFlight > 0 || this.retries.waiting || !this.ready.isEmpty;
+    const fetching = !this.gate.paused || !holding;
+    if (fetching === this.fetching) return;
+    this.fetching = fetching;
+    this.events.onFetchChange?.(fetching);
   }
 
   private start(call: Call): void {
@@ -234,6 +343,7 @@ export class TargetPipeline<B = unknown> {
       job.state = JobState.InCall;
       job.attempts++;
       bodies[i] = job.body as B;
+      if (job.seq > job.part.startedSeq) job.part.startedSeq = job.seq;
     }
     call.epoch = this.drainer.epoch;
     call.startedAt = this.scheduler.now();
@@ -252,14 +362,17 @@ export class TargetPipeline<B = unknown> {
 
   private finishCall(call: Call, result: SendResult): void {
     if (call.epoch !== this.drainer.epoch) return; // abandoned by a drain
-    const closedCircuit = this.gate.answered(result.outcome);
     const now = this.scheduler.now();
+    const error = result.outcome === 'delivered' ? undefined : result.error;
+    const retryAfterMs = result.outcome === 'retryable' ? result.retryAfterMs : undefined;
+    const probing = this.gate.paused;
+    if (this.gate.answered(result.outcome, error, now, call.failures > 0, retryAfterMs)) this.retries.releaseAll();
     const duration = now - call.startedAt;
     this.events.onRequest?.(result.status ?? 'error', duration);
     const jobs = call.jobs.filter((job) => !isAbandoned(job));
     call.jobs = jobs;
     if (result.outcome === 'delivered') {
-      if (closedCircuit) this.retries.releaseAll();
+      this.lastDeliveredAt = now;
       if (jobs.length > 0) this.events.onDelivered?.(jobs.length, duration, result.status);
       for (const job of jobs) this.complete(job);
     } else {
@@ -270,22 +383,43 @@ export class TargetPipeline<B = unknown> {
         job.lastError = result.error;
       }
       if (call.firstFailureAt === 0) call.firstFailureAt = now;
-      if (result.outcome === 'retryable') this.retryLater(call, result, now);
-      else this.reject(call, result);
+      if (result.outcome === 'permanent') this.reject(call, result);
+      else this.retryLater(call, result, now, probing);
     }
     this.checkDrained();
     this.pump();
   }
 
-  private retryLater(call: Call, result: Extract<SendResult, { outcome: 'retryable' }>, now: number): void {
-    this.events.onRetry?.(result);
-    if (call.jobs.length === 0 || this.drainer.active) return; // a drain abandons them
-    const decision = this.retry.next(call.failures++, call.firstFailureAt, now, result.retryAfterMs);
+  /**
+   * A failure that says nothing about the records: they go again with backoff. Only a record that
+   * keeps failing while the target delivers others gives up at the deadline (`exhausted`); while
+   * the target delivers nothing (an outage, refused credentials) records wait, however long.
+   */
+  private retryLater(
+    call: Call,
+    result: Extract<SendResult, { outcome: 'retryable' | 'refused' }>,
+    now: number,
+    probing: boolean,
+  ): void {
+    this.events.onRetry?.(result, probing);
+    if (call.jobs.length === 0) return;
+    if (this.drainer.active) {
+      // The commit cannot pass these records now: stop filling holes behind them.
+      for (const job of call.jobs) job.part.drainUpTo = Math.min(job.part.drainUpTo, job.seq - 1);
+      return; // abandoned when the drain ends
+    }
+    for (const job of call.jobs) job.state = JobState.Ready;
+    const attempt = call.failures++;
+    if (this.gate.paused) return this.retries.now(call); // it waits for its turn as the probe
+    const retryAfterMs = result.outcome === 'retryable' ? result.retryAfterMs : undefined;
+    const othersDelivered = this.lastDeliveredAt > call.firstFailureAt;
+    const decision = othersDelivered
+      ? this.retry.next(attempt, call.firstFailureAt, now, retryAfterMs)
+      : { retryInMs: this.retry.backoff(attempt, retryAfterMs) };
     if (decision.giveUp) {
       for (const job of call.jobs) this.deadLetter(job, 'exhausted', result.error);
       return;
     }
-    for (const job of call.jobs) job.state = JobState.Ready;
     this.retries.later(call, decision.retryInMs);
   }
 
@@ -319,7 +453,15 @@ export class TargetPipeline<B = unknown> {
     this.deadLetters.push(job);
   }
 
+  private onDeadLetterWriteError(error: unknown, failures: number): void {
+    const now = this.scheduler.now();
+    const message = error instanceof Error ? error.message : String(error);
+    this.deadLetterTrouble = { since: this.deadLetterTrouble?.since ?? now, failures, error: message };
+    this.events.onDeadLetterWriteError?.(error, failures);
+  }
+
   private onDeadLettersWritten(jobs: Job[]): void {
+    this.deadLetterTrouble = undefined;
     const counts = new Map<DlqReason, number>();
     for (const job of jobs) {
       if (isAbandoned(job)) continue;
@@ -331,25 +473,59 @@ export class TargetPipeline<B = unknown> {
     this.pump();
   }
 
-  /** The record is delivered or dead-lettered: release its offset, its key lane and its batch. */
+  /** The record is delivered or dead-lettered: release its offset, its key lane and its memory. */
   private complete(job: Job): void {
     job.state = JobState.Done;
     job.part.tracker.markDone(job.seq);
     const next = job.part.lanes.leave(job);
     if (next !== undefined) this.ready.add(next);
-    const batch = job.batch;
-    if (--batch.remaining === 0) {
-      job.part.waiters.delete(batch);
-      batch.settle();
-    }
+    job.part.bytes -= job.bytes;
+    this.release(job.bytes);
   }
 
+  /** Gives up on a partition's records in hand (a drain, a revoke, a fetch from an earlier offset). */
+  private abandon(part: PartitionFeed): void {
+    part.abandon();
+    this.release(part.bytes);
+    part.bytes = 0;
+  }
+
+  /** Memory was freed: batches waiting for room go on once there is some. */
+  private release(bytes: number): void {
+    this.bytes -= bytes;
+    if (this.bytes >= this.maxBytes || this.roomWaiters.size === 0) return;
+    for (const waiter of this.roomWaiters) waiter.settle();
+    this.roomWaiters.clear();
+  }
+
+  /** Why a partition's commit position does not move, for a person. */
+  private stallCause(part: PartitionFeed): string {
+    const circuit = this.gate.cause;
+    if (circuit) return `${circuit.refused ? 'credentials refused' : 'target paused'}: ${circuit.error}`;
+    if (this.deadLetterTrouble) return `dead-letter write failing: ${this.deadLetterTrouble.error}`;
+    const job = part.oldestInLane();
+    if (job === undefined) return 'waiting for its dead-letter write';
+    if (job.lastError !== undefined) return `retrying (attempt ${job.attempts}): ${job.lastError}`;
+    if (job.state === JobState.InCall) return 'waiting for the API to answer';
+    return `waiting for a free call (${this.gate.inFlight} under way)`;
+  }
+
+  /** Nothing under way, and while draining no hole left to fill. */
   private isIdle(): boolean {
-    return this.gate.inFlight === 0 && this.deadLetters.idle;
+    return this.gate.inFlight === 0 && this.deadLetters.idle && !this.holesLeft();
+  }
+
+  private holesLeft(): boolean {
+    if (!this.drainer.active) return false;
+    for (const part of this.parts.values()) {
+      if (part.drainUpTo < 0) continue;
+      for (const head of part.lanes.heads()) if (head.seq <= part.drainUpTo) return true;
+    }
+    return false;
   }
 
   private checkDrained(): void {
-    if (this.isIdle()) this.drainer.wentIdle();
+    if (this.drainer.active && this.isIdle()) this.drainer.wentIdle();
   }
 
   private feed(topic: string, partition: number): PartitionFeed {
@@ -364,7 +540,7 @@ export class TargetPipeline<B = unknown> {
 
   /** The partition starts afresh: what was not done is given up and fetched again. */
   private restart(part: PartitionFeed): PartitionFeed {
-    part.abandon();
+    this.abandon(part);
     this.parts.delete(partKey(part.topic, part.partition));
     return this.feed(part.topic, part.partition);
   }
@@ -376,4 +552,21 @@ function partKey(topic: string, partition: number): string {
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Dead-letter writes keep failing: since when (ms since the epoch), how many times, the last error. */
+export interface DeadLetterTrouble {
+  since: number;
+  failures: number;
+  error: string;
+}
+
+/** A partition whose commit position does not move while it holds records. */
+export interface PartitionStall {
+  topic: string;
+  partition: number;
+  /** The first offset not done: where the commit position waits. */
+  offset: string;
+  stalledMs: number;
+  cause: string;
 }

@@ -37,9 +37,9 @@ describe('GuanceClient against the emulator', () => {
     expect(server.stats().guance).toMatchObject({ accepted: 0, ignored: 1 });
   });
 
-  it('403 ft.InvalidAPIKey is permanent', async () => {
+  it('403 ft.InvalidAPIKey refuses our credentials', async () => {
     await expect(client({ apiKey: 'wrong' }).pushEvent(event, monitor)).resolves.toEqual({
-      outcome: 'permanent',
+      outcome: 'refused',
       status: 403,
       error: 'HTTP 403: ft.InvalidAPIKey: invalid API key',
     });
@@ -55,9 +55,9 @@ describe('GuanceClient against the emulator', () => {
     });
   });
 
-  it('any other 401 is permanent', async () => {
+  it('any other 401 refuses our credentials', async () => {
     server.setFault({ api: 'guance', status: 401 });
-    await expect(client().pushEvent(event, monitor)).resolves.toMatchObject({ outcome: 'permanent', status: 401 });
+    await expect(client().pushEvent(event, monitor)).resolves.toMatchObject({ outcome: 'refused', status: 401 });
   });
 
   it('400 for a body the API refuses is permanent', async () => {

@@ -84,9 +84,12 @@ export class GuanceClient {
 
 export function classifyGuanceAnswer(answer: Answer, secrets: string[], clock?: Clock): SendResult {
   const rateLimited = answer.status === 401 && guanceErrorCode(excerpt(answer.body))?.endsWith('CurrentLimiting');
+  // A key that is not accepted (403 ft.InvalidAPIKey, other 401s) refuses every record alike.
+  const refused = !rateLimited && (answer.status === 401 || answer.status === 403);
   return answerResult(answer, {
     detail: (body) => redact(guanceErrorDetail(excerpt(body)), secrets),
     retryable: rateLimited ? true : undefined,
+    refused,
     clock,
   });
 }

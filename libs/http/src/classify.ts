@@ -45,6 +45,8 @@ export interface AnswerOptions {
   detail?: (body: Buffer) => string;
   /** Overrides the status rule (Guance rate limiting answers 401). */
   retryable?: boolean;
+  /** The API refuses our credentials: the target pauses, the record is not at fault. */
+  refused?: boolean;
   clock?: Clock;
 }
 
@@ -53,11 +55,15 @@ export function httpError(status: number, detail: string): string {
   return detail ? `HTTP ${status}: ${detail}` : `HTTP ${status}`;
 }
 
-/** 2xx delivered; 408, 429, 5xx retryable (with Retry-After when sent); other answers permanent. */
+/**
+ * 2xx delivered; credentials refused when the caller says so; 408, 429, 5xx retryable (with
+ * Retry-After when sent); other answers permanent.
+ */
 export function answerResult(answer: Answer, opts: AnswerOptions = {}): SendResult {
   const { status } = answer;
   if (status >= 200 && status < 300) return { outcome: 'delivered', status };
   const error = httpError(status, (opts.detail ?? excerpt)(answer.body));
+  if (opts.refused) return { outcome: 'refused', status, error };
   if (!(opts.retryable ?? isRetryableStatus(status))) return { outcome: 'permanent', status, error };
   const retryAfterMs = parseRetryAfter(answer.headers['retry-after'], opts.clock);
   return retryAfterMs === undefined

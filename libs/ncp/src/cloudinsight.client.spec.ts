@@ -52,7 +52,7 @@ describe('CloudInsightClient against the emulator', () => {
     await expect(client().sendData('k', [{ a: 1 }])).resolves.toMatchObject({ outcome: 'permanent', status: 404 });
     server.clearFaults();
     const bad = client({ credentials: { ...credentials, secretKey: 'nope' } });
-    await expect(bad.sendData('k', [{ a: 1 }])).resolves.toMatchObject({ outcome: 'permanent', status: 401 });
+    await expect(bad.sendData('k', [{ a: 1 }])).resolves.toMatchObject({ outcome: 'refused', status: 401 });
   });
 
   it('creates an integration and finds it in the list', async () => {

@@ -39,37 +39,37 @@ describe('DataStreamClient against the emulator', () => {
     });
   });
 
-  it('401 for a bad signature is permanent', async () => {
+  it('401 for a bad signature refuses our credentials', async () => {
     const result = await client({ credentials: { ...credentials, secretKey: 'wrong-secret' } }).produce(message);
     expect(result).toEqual({
-      outcome: 'permanent',
+      outcome: 'refused',
       status: 401,
       error: 'HTTP 401: errorCode 200: Authentication Failed (signature mismatch)',
     });
   });
 
-  it('401 for an unknown access key is permanent', async () => {
+  it('401 for an unknown access key refuses our credentials', async () => {
     const result = await client({ credentials: { ...credentials, accessKey: 'someone-else' } }).produce(message);
     expect(result).toMatchObject({
-      outcome: 'permanent',
+      outcome: 'refused',
       status: 401,
       error: expect.stringContaining('unknown access key'),
     });
   });
 
-  it('401 when the clock is more than 5 minutes off the gateway', async () => {
+  it('401 when the clock is more than 5 minutes off the gateway refuses our credentials', async () => {
     const result = await client({ clock: () => Date.now() - 5 * 60 * 1000 - 5000 }).produce(message);
-    expect(result).toMatchObject({ outcome: 'permanent', status: 401, error: expect.stringContaining('5 minutes') });
+    expect(result).toMatchObject({ outcome: 'refused', status: 401, error: expect.stringContaining('5 minutes') });
     // Within 5 minutes is fine.
     await expect(client({ clock: () => Date.now() - 4 * 60 * 1000 }).produce(message)).resolves.toMatchObject({
       outcome: 'delivered',
     });
   });
 
-  it('403 is permanent', async () => {
+  it('403 refuses our credentials', async () => {
     server.setFault({ api: 'datastream', status: 403 });
     await expect(client().produce(message)).resolves.toEqual({
-      outcome: 'permanent',
+      outcome: 'refused',
       status: 403,
       error: 'HTTP 403: errorCode 210: Permission Denied (fault injected by the emulator)',
     });

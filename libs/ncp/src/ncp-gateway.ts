@@ -54,9 +54,14 @@ export class NcpGateway {
     });
   }
 
-  /** SPEC 8: 400/401/403/404/413 permanent, 429/5xx retryable; the NCP error body summarised. */
+  /**
+   * 401 (errorCode 200 authentication, 210 permission) and 403: our credentials are refused;
+   * 408/429/5xx retryable; 400/404/413 and other answers reject the body. The NCP error body
+   * summarised.
+   */
   result(answer: Answer): SendResult {
-    return answerResult(answer, { detail: ncpErrorDetail, clock: this.clock });
+    const refused = answer.status === 401 || answer.status === 403;
+    return answerResult(answer, { detail: ncpErrorDetail, clock: this.clock, refused });
   }
 
   close(): Promise<void> {

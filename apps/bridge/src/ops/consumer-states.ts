@@ -1,42 +1,46 @@
 import { Injectable } from '@nestjs/common';
 import type { Target } from '@app/contracts';
 
-export interface ConsumerState {
-  connected: boolean;
-  joined: boolean;
-  crashed?: string;
+/** What one target's consumer says about itself, for the health endpoints. */
+export interface TargetHealth {
+  /** Why it is not ready (not joined, paused, credentials refused, stalled, DLQ failing), if it is not. */
+  notReady?: string;
+  /** Why a restart of the process is due (our own restarts of the consumer keep failing), if it is. */
+  restartDue?: string;
 }
 
-/** What readiness is computed from: kept up to date by the Kafka transport's consumer events. */
+/**
+ * What the health endpoints are computed from: each target's consumer answers for itself, live
+ * (no Kafka request per probe), and the transport says when the bridge shuts down.
+ */
 @Injectable()
 export class ConsumerStates {
-  private readonly states = new Map<Target, ConsumerState>();
+  private readonly targets = new Map<Target, () => TargetHealth>();
   shuttingDown = false;
 
-  expect(targets: readonly Target[]): void {
-    for (const t of targets) this.states.set(t, { connected: false, joined: false });
+  register(target: Target, health: () => TargetHealth): void {
+    this.targets.set(target, health);
   }
 
-  update(target: Target, change: Partial<ConsumerState>): void {
-    const current = this.states.get(target) ?? { connected: false, joined: false };
-    this.states.set(target, { ...current, ...change });
-  }
-
-  /** Consumers that crashed and that kafkajs will not restart: the process should be restarted. */
-  crashed(): string[] {
-    return [...this.states].filter(([, s]) => s.crashed).map(([t, s]) => `${t}: ${s.crashed}`);
-  }
-
-  /** undefined when ready, else why not (for the 503 body). */
+  /** undefined when ready, else why not, per target (the 503 body). */
   notReadyReason(): Record<string, string> | undefined {
     if (this.shuttingDown) return { bridge: 'shutting down' };
-    if (this.states.size === 0) return { bridge: 'consumers not started' };
+    if (this.targets.size === 0) return { bridge: 'consumers not started' };
     const reasons: Record<string, string> = {};
-    for (const [target, s] of this.states) {
-      if (s.crashed) reasons[target] = `consumer crashed: ${s.crashed}`;
-      else if (!s.connected) reasons[target] = 'not connected to Kafka';
-      else if (!s.joined) reasons[target] = 'not joined to its consumer group';
+    for (const [target, health] of this.targets) {
+      const { notReady } = health();
+      if (notReady) reasons[target] = notReady;
     }
     return Object.keys(reasons).length ? reasons : undefined;
+  }
+
+  /** Targets whose consumer the bridge could not bring back by itself: restart the process. */
+  restartDue(): string[] {
+    const due: string[] = [];
+    for (const [target, health] of this.targets) {
+      const { restartDue } = health();
+      if (restartDue) due.push(`${target}: ${restartDue}`);
+    }
+    return due;
   }
 }

@@ -13,23 +13,29 @@ export class OpsController {
     private readonly metrics: BridgeMetrics,
   ) {}
 
-  /** 200 while the process is responsive; 503 once a consumer crashed for good (restart the pod). */
+  /**
+   * 200 while the process answers; 503 only for what a restart of the process fixes: a consumer
+   * the bridge has failed to restart by itself for too long (docs/operations.md, "Health").
+   */
   @Get('health/live')
   live(): { status: 'ok' } {
-    const crashed = this.states.crashed();
-    if (crashed.length) throw new ServiceUnavailableException({ status: 'error', crashed });
+    const restartDue = this.states.restartDue();
+    if (restartDue.length) throw new ServiceUnavailableException({ status: 'error', restartDue });
     return { status: 'ok' };
   }
 
-  /** 200 once every configured target's consumer joined its group and holds a connection. */
+  /**
+   * 200 when every target's consumer is in its group, its API answers, nothing is stalled and
+   * dead letters can be written; else 503 naming each target and why.
+   */
   @Get('health/ready')
   @HealthCheck()
   ready() {
     return this.health.check([
       () => {
-        const check = this.indicator.check('consumers');
-        const reason = this.states.notReadyReason();
-        return reason ? check.down(reason) : check.up();
+        const check = this.indicator.check('targets');
+        const reasons = this.states.notReadyReason();
+        return reasons ? check.down(reasons) : check.up();
       },
     ]);
   }

@@ -1,4 +1,4 @@
-import { Admin, ConfigResourceTypes, Kafka } from 'kafkajs';
+import { Admin, ConfigResourceTypes } from 'kafkajs';
 import type { PinoLogger } from 'nestjs-pino';
 
 const MAX_MESSAGE_BYTES = 'max.message.bytes';
@@ -13,9 +13,7 @@ const DLQ_HEADROOM_BYTES = 64 * 1024;
  * keeps them until removed. No right to create or describe topics is not fatal (the topic may be
  * managed elsewhere): that is logged.
  */
-export async function ensureDeadLetterTopic(kafka: Kafka, dlqTopic: string, sources: string[], log: PinoLogger) {
-  const admin = kafka.admin();
-  await admin.connect();
+export async function ensureDeadLetterTopic(admin: Admin, dlqTopic: string, sources: string[], log: PinoLogger) {
   try {
     const topics = await admin.listTopics();
     const exists = topics.includes(dlqTopic);
@@ -38,8 +36,20 @@ export async function ensureDeadLetterTopic(kafka: Kafka, dlqTopic: string, sour
     }
   } catch (err) {
     log.warn({ err, topic: dlqTopic }, 'could not check or create the dead-letter topic');
-  } finally {
-    await admin.disconnect();
+  }
+}
+
+/**
+ * A topic of BRIDGE_TOPICS that does not exist stops the bridge at start with an error naming it
+ * (a typo would otherwise consume nothing, silently); the orchestrator restarts it until it exists.
+ */
+export async function checkSourceTopics(admin: Admin, topics: string[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t));
+  if (missing.length > 0) {
+    throw new Error(
+      `BRIDGE_TOPICS names topics that do not exist: ${missing.join(', ')} (create them, or fix BRIDGE_TOPICS)`,
+    );
   }
 }
 

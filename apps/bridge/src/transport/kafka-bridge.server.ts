@@ -9,7 +9,7 @@ import { DeadLetterWriter, type TargetSender } from '@app/delivery';
 import { BridgeMetrics } from '../ops/bridge-metrics';
 import { ConsumerStates } from '../ops/consumer-states';
 import { recordBindingOf, type DeliveryCall } from '../targets/target-binding';
-import { ensureDeadLetterTopic } from './dead-letter-topic';
+import { checkSourceTopics, ensureDeadLetterTopic } from './dead-letter-topic';
 import { createKafka } from './kafka-client';
 import { LagReporter } from './lag-reporter';
 import { TargetConsumer } from './target-consumer';
@@ -57,7 +57,7 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
   /** kafkajs instrumentation events (`consumer.crash`, ...) of every target's consumer. */
   // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- Nest's Server declares it so
   on<EventKey extends string, EventCallback extends Function>(event: EventKey, callback: EventCallback): void {
-    for (const { consumer } of this.consumers) consumer.on(event as never, callback as never);
+    for (const consumer of this.consumers) consumer.on(event, callback as never);
   }
 
   unwrap<T>(): T {
@@ -77,8 +77,14 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
   private async start(): Promise<void> {
     const { config } = this;
     this.kafka = createKafka(config.kafka, this.log);
-    this.states.expect(config.targets);
-    await ensureDeadLetterTopic(this.kafka, config.dlqTopic, config.topics, this.log);
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      await checkSourceTopics(admin, config.topics);
+      await ensureDeadLetterTopic(admin, config.dlqTopic, config.topics, this.log);
+    } finally {
+      await admin.disconnect();
+    }
     this.dlqProducer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -93,6 +99,8 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
         config,
         sender: this.senderOf(target),
         deadLetters,
+        // the first group counts the records of targets another deployment delivers, once
+        countsElsewhere: this.consumers.length === 0,
         states: this.states,
         metrics: this.metrics,
         log: this.log,

@@ -2,86 +2,67 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { PinoLogger } from 'nestjs-pino';
 import type { BridgeConfig } from '@app/config';
 import { TARGETS, type InboundRecord, type Target } from '@app/contracts';
-import { TargetPipeline, type DeadLetterSink, type TargetSender } from '@app/delivery';
+import { TargetPipeline, type CircuitCause, type DeadLetterSink, type TargetSender } from '@app/delivery';
 import type { BridgeMetrics } from '../ops/bridge-metrics';
-import type { ConsumerStates } from '../ops/consumer-states';
+import type { ConsumerStates, TargetHealth } from '../ops/consumer-states';
+import { ConsumerRestarts } from './consumer-restarts';
+import { StallWatch } from './stall-watch';
 
 export interface TargetConsumerDeps {
   kafka: Kafka;
   config: BridgeConfig;
   sender: TargetSender<unknown>;
   deadLetters: DeadLetterSink;
+  /** Whether this group counts the records of targets this process does not deliver. */
+  countsElsewhere: boolean;
   states: ConsumerStates;
   metrics: BridgeMetrics;
   log: PinoLogger;
 }
 
+/** Dead-letter writes failing this long make the target not ready. */
+const DLQ_TROUBLE_MS = 30_000;
+
 /**
  * One target's consumer group (`BRIDGE_GROUP_ID-<target>`): a kafkajs consumer feeding the target's
- * TargetPipeline with fetched batches. It owns what kafkajs owns: commits of the positions the
- * pipeline reports, pausing and resuming fetching with the target's circuit, draining on a
- * rebalance, and the consumer's state for readiness.
+ * TargetPipeline. The consumer fetches on while records are delivered (the pipeline bounds what is
+ * in hand); this class commits the positions the pipeline reports, pauses fetching while the
+ * target's circuit is open, drains on rebalances, restarts a crashed consumer, watches for stalls
+ * and answers for the target's health.
  */
 export class TargetConsumer {
   readonly groupId: string;
-  readonly consumer: Consumer;
+  private consumer: Consumer;
   private readonly pipeline: TargetPipeline;
+  private readonly restarts: ConsumerRestarts;
+  private readonly stalls: StallWatch;
   /** serialises commits */
   private committing = Promise.resolve();
   /** the last commit failed: the next one sends every position again (they are reported once) */
   private commitFailed = false;
   private rebalancing?: Promise<void>;
   private closing = false;
+  private joined = false;
+  private fetching = true;
+  private assignment: { topic: string; partition: number }[] = [];
+  private readonly listeners: [string, (...args: unknown[]) => void][] = [];
 
   constructor(
     readonly target: Target,
     private readonly deps: TargetConsumerDeps,
   ) {
-    const { config, metrics, log } = deps;
+    const { config, metrics } = deps;
     this.groupId = `${config.groupId}-${target}`;
     metrics.paused.set({ target }, 0);
+    metrics.refused.set({ target }, 0);
     metrics.inFlight.set({ target }, 0);
-    this.consumer = deps.kafka.consumer({
-      groupId: this.groupId,
-      // A killed member's partitions wait this long for a new owner; the pipeline heartbeats every
-      // second while it waits on an API, so a short session is safe.
-      sessionTimeout: 15_000,
-      rebalanceTimeout: Math.max(60_000, config.shutdownTimeoutMs + 10_000),
-      heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 100,
-      maxBytesPerPartition: 1_048_576,
-      maxBytes: 16 * 1_048_576,
-      allowAutoTopicCreation: false,
-    });
-    this.pipeline = new TargetPipeline({
-      target,
-      groupId: this.groupId,
-      routeHeader: config.routeHeader,
-      knownTargets: TARGETS,
-      unroutable: config.unroutableTarget === target,
-      sender: deps.sender,
-      deadLetters: deps.deadLetters,
-      retry: { deadlineMs: config.retryDeadlineMs },
-      maxInFlight: config.maxInFlight,
-      events: {
-        onDelivered: (n) => metrics.records.inc({ target, outcome: 'delivered' }, n),
-        onRetry: () => metrics.records.inc({ target, outcome: 'retried' }),
-        onDeadLettered: (reason, n) => {
-          metrics.records.inc({ target, outcome: 'dead_lettered' }, n);
-          metrics.deadLetters.inc({ target, reason }, n);
-        },
-        onRequest: (status, ms) => metrics.requestDuration.observe({ target, status: String(status) }, ms / 1000),
-        onInFlightChange: (n) => metrics.inFlight.set({ target }, n),
-        onPausedChange: (paused) => this.onPausedChange(paused),
-        onHeartbeatError: (err, rebalancing) => {
-          if (rebalancing) void this.drainForRebalance();
-          else log.warn({ err, target }, 'heartbeat failed');
-        },
-        onDeadLetterWriteError: (err, failures) =>
-          log.error({ err, target, failures }, 'dead-letter write failed; retrying'),
-      },
-    });
-    this.watchState();
+    metrics.concurrencyLimit.set({ target }, config.maxInFlight);
+    metrics.stalledPartitions.set({ target }, 0);
+    this.pipeline = this.createPipeline();
+    this.restarts = new ConsumerRestarts(target, deps.log, () => this.restart());
+    this.stalls = new StallWatch(target, this.pipeline, config.stallThresholdMs, metrics, deps.log);
+    this.consumer = this.createConsumer();
+    deps.states.register(target, () => this.health());
   }
 
   async start(): Promise<void> {
@@ -94,13 +75,25 @@ export class TargetConsumer {
       partitionsConsumedConcurrently: Math.max(1, config.maxInFlight),
       eachBatch: (payload) => this.eachBatch(payload),
     });
+    this.stalls.start(() => this.assignment);
+  }
+
+  /** The partitions this member owns, for the lag metric. */
+  owned(): { topic: string; partition: number }[] {
+    return this.assignment;
+  }
+
+  /** kafkajs instrumentation events of this consumer (and of the ones restarts make). */
+  on(event: string, listener: (...args: unknown[]) => void): void {
+    this.listeners.push([event, listener]);
+    this.consumer.on(event as never, listener as never);
   }
 
   /** Commits, per partition, the offset after the last contiguous delivered or dead-lettered record. */
   commit(): Promise<void> {
     this.committing = this.committing.then(async () => {
       const offsets = this.pipeline.committableAll({ all: this.commitFailed });
-      if (offsets.length === 0) return;
+      if (offsets.length === 0 || this.restarts.isDown) return; // a crashed consumer cannot commit
       try {
         await this.consumer.commitOffsets(offsets);
         this.commitFailed = false;
@@ -117,10 +110,82 @@ export class TargetConsumer {
   /** SIGTERM: stop fetching, finish or abandon in-flight work, commit, leave the group. */
   async close(): Promise<void> {
     this.closing = true;
-    this.consumer.pause(this.deps.config.topics.map((topic) => ({ topic })));
+    this.restarts.stop();
+    this.stalls.stop();
+    // A crashed consumer is not running: pausing it throws, and there is nothing to pause.
+    if (this.joined) this.consumer.pause(this.topics());
     await this.pipeline.drain(this.deps.config.shutdownTimeoutMs);
     await this.commit();
-    await this.consumer.disconnect();
+    await this.consumer
+      .disconnect()
+      .catch((err: unknown) => this.deps.log.warn({ err, target: this.target }, 'disconnect failed'));
+  }
+
+  private createPipeline(): TargetPipeline {
+    const { config, metrics, log, countsElsewhere } = this.deps;
+    const target = this.target;
+    return new TargetPipeline({
+      target,
+      groupId: this.groupId,
+      routeHeader: config.routeHeader,
+      knownTargets: TARGETS,
+      countElsewhere: countsElsewhere ? config.targets : undefined,
+      unroutable: config.unroutableTarget === target,
+      sender: this.deps.sender,
+      deadLetters: this.deps.deadLetters,
+      retry: { deadlineMs: config.retryDeadlineMs },
+      maxInFlight: config.maxInFlight,
+      maxBufferedBytes: config.maxBufferedBytes,
+      events: {
+        onDelivered: (n) => metrics.records.inc({ target, outcome: 'delivered' }, n),
+        onRetry: (result, probing) => {
+          metrics.retries.inc({ target });
+          if (!probing) return;
+          metrics.probeFailures.inc({ target });
+          log.warn({ target, status: result.status, error: result.error }, 'probe failed; the target stays paused');
+        },
+        onDeadLettered: (reason, n) => {
+          const labelled = reason === 'unroutable' ? '' : target; // unroutable records belong to no target
+          metrics.records.inc({ target: labelled, outcome: 'dead_lettered' }, n);
+          metrics.deadLetters.inc({ target: labelled, reason }, n);
+        },
+        onElsewhere: (other) => metrics.elsewhere.inc({ target: other }),
+        onRequest: (status, ms) => metrics.requestDuration.observe({ target, status: String(status) }, ms / 1000),
+        onInFlightChange: (n) => metrics.inFlight.set({ target }, n),
+        onCircuitChange: (cause) => this.onCircuitChange(cause),
+        onFetchChange: (fetch) => this.setFetching(fetch),
+        onHeartbeatError: (err, rebalancing) => {
+          if (rebalancing) void this.drainForRebalance();
+          else log.warn({ err, target }, 'heartbeat failed');
+        },
+        onDeadLetterWriteError: (err, failures) => {
+          metrics.deadLetterWriteFailures.inc({ target });
+          log.error({ err, target, failures }, 'dead-letter write failed; its records wait, retrying');
+        },
+      },
+    });
+  }
+
+  private createConsumer(): Consumer {
+    const { config } = this.deps;
+    const consumer = this.deps.kafka.consumer({
+      groupId: this.groupId,
+      // A killed member's partitions wait this long for a new owner; the pipeline heartbeats while
+      // a batch waits for room, so a short session is safe.
+      sessionTimeout: 15_000,
+      rebalanceTimeout: Math.max(60_000, config.shutdownTimeoutMs + 10_000),
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 100,
+      maxBytesPerPartition: 1_048_576,
+      maxBytes: 16 * 1_048_576,
+      allowAutoTopicCreation: false,
+      // Every crash is restarted here, the same way (ConsumerRestarts), never by kafkajs behind the
+      // pipeline's back.
+      retry: { restartOnFailure: () => Promise.resolve(false) },
+    });
+    this.watch(consumer);
+    for (const [event, listener] of this.listeners) consumer.on(event as never, listener as never);
+    return consumer;
   }
 
   private async eachBatch({ batch, heartbeat, resolveOffset }: EachBatchPayload): Promise<void> {
@@ -136,12 +201,12 @@ export class TargetConsumer {
       headers: m.headers ?? {},
       timestamp: m.timestamp,
     }));
+    const lastOffset = batch.lastOffset();
     try {
-      await this.pipeline.processBatch(records, { heartbeat });
+      await this.pipeline.processBatch(records, { heartbeat }, lastOffset);
     } catch (err) {
-      // The pipeline refuses a batch that does not continue where it left the partition (records
-      // were abandoned by a drain): fetch again from the commit position.
-      const from = this.pipeline.position(topic, partition);
+      // The pipeline refuses a batch that skips records a drain gave up on: fetch again from there.
+      const from = this.pipeline.fetchFrom(topic, partition);
       if (from === undefined) throw err;
       this.deps.log.info(
         { target: this.target, topic, partition, offset: from },
@@ -150,13 +215,8 @@ export class TargetConsumer {
       this.consumer.seek({ topic, partition, offset: from });
       return;
     }
-    // kafkajs fetches on from its resolved offset: resolve what is done, never past a record that
-    // a drain abandoned (that one is fetched again).
-    const position = this.pipeline.position(topic, partition);
-    if (position !== undefined && BigInt(position) > BigInt(records[0].offset)) {
-      resolveOffset((BigInt(position) - 1n).toString());
-    }
-    await this.commit();
+    // The records are in the pipeline's hands: kafkajs fetches on after them.
+    resolveOffset(lastOffset);
   }
 
   /**
@@ -173,47 +233,95 @@ export class TargetConsumer {
     return this.rebalancing;
   }
 
-  private onPausedChange(paused: boolean): void {
-    const { config, metrics, log } = this.deps;
-    metrics.paused.set({ target: this.target }, paused ? 1 : 0);
-    const topics = config.topics.map((topic) => ({ topic }));
-    if (paused) {
-      log.warn({ target: this.target }, 'API keeps failing: pausing consumption; records wait in Kafka');
-      this.consumer.pause(topics);
+  private onCircuitChange(cause: CircuitCause | undefined): void {
+    const { metrics, log } = this.deps;
+    const target = this.target;
+    metrics.paused.set({ target }, cause ? 1 : 0);
+    metrics.refused.set({ target }, cause?.refused ? 1 : 0);
+    if (cause?.refused) {
+      log.error(
+        { target, error: cause.error },
+        'the API refuses our credentials: consumption paused, records wait in Kafka',
+      );
+    } else if (cause) {
+      log.warn({ target, error: cause.error }, 'the API keeps failing: consumption paused, records wait in Kafka');
     } else {
-      log.info({ target: this.target }, 'API answers again: resuming consumption');
-      this.consumer.resume(topics);
+      log.info({ target }, 'the API answers again: consumption resumed');
     }
   }
 
-  /** Keeps ConsumerStates (readiness) in step with the consumer's events. */
-  private watchState(): void {
-    const { consumer, target, groupId, pipeline } = this;
-    const { states, log } = this.deps;
-    const { CONNECT, DISCONNECT, GROUP_JOIN, CRASH, REBALANCING, STOP } = consumer.events;
-    consumer.on(CONNECT, () => states.update(target, { connected: true }));
-    consumer.on(DISCONNECT, () => states.update(target, { connected: false, joined: false }));
-    consumer.on(STOP, () => states.update(target, { joined: false }));
-    consumer.on(REBALANCING, () => states.update(target, { joined: false }));
+  private setFetching(fetch: boolean): void {
+    this.fetching = fetch;
+    if (!this.joined) return; // applied when the consumer joins
+    if (fetch) this.consumer.resume(this.topics());
+    else this.consumer.pause(this.topics());
+  }
+
+  /** Keeps health in step with the consumer's events; restarts it when it crashes. */
+  private watch(consumer: Consumer): void {
+    const { target, groupId, pipeline } = this;
+    const { log } = this.deps;
+    const { GROUP_JOIN, CRASH, REBALANCING, STOP, DISCONNECT, END_BATCH_PROCESS } = consumer.events;
+    consumer.on(DISCONNECT, () => (this.joined = false));
+    consumer.on(STOP, () => (this.joined = false));
+    consumer.on(REBALANCING, () => (this.joined = false));
     consumer.on(GROUP_JOIN, ({ payload }) => {
-      const assigned = new Set(
-        Object.entries(payload.memberAssignment).flatMap(([t, ps]) => ps.map((p) => `${t}:${p}`)),
+      this.assignment = Object.entries(payload.memberAssignment).flatMap(([topic, ps]) =>
+        ps.map((partition) => ({ topic, partition })),
       );
+      const assigned = new Set(this.assignment.map(({ topic, partition }) => `${topic}:${partition}`));
       // Forget partitions this member no longer owns (it drained and committed before rejoining).
       pipeline.revoke(
         pipeline.committableAll({ all: true }).filter(({ topic, partition }) => !assigned.has(`${topic}:${partition}`)),
       );
-      states.update(target, { joined: true, crashed: undefined });
+      this.joined = true;
+      this.restarts.succeeded();
+      if (!this.fetching) consumer.pause(this.topics());
       log.info({ target, groupId, assignment: payload.memberAssignment }, 'joined the consumer group');
     });
-    consumer.on(CRASH, ({ payload }) => {
-      const why = payload.error?.message ?? 'unknown error';
-      if (payload.restart) {
-        log.warn({ target, groupId, err: payload.error }, 'consumer failed; kafkajs restarts it');
-      } else {
-        log.error({ target, groupId, err: payload.error }, 'consumer crashed');
-        states.update(target, { crashed: why });
-      }
+    // A fetch that held only records kafkajs filters out (transaction markers, aborted records)
+    // never reaches eachBatch: its offsets count as done, or the commit would stop before them.
+    consumer.on(END_BATCH_PROCESS, ({ payload }) => {
+      if (payload.batchSize !== 0 || this.closing) return;
+      pipeline.skipFiltered(payload.topic, payload.partition, payload.lastOffset);
     });
+    consumer.on(CRASH, ({ payload }) => {
+      this.joined = false;
+      if (!this.closing) this.restarts.crashed(payload.error);
+    });
+  }
+
+  /** After a crash: give up what was in hand (fetched again from the commits), then a new consumer. */
+  private async restart(): Promise<void> {
+    this.deps.metrics.consumerRestarts.inc({ target: this.target });
+    await this.pipeline.drain(this.deps.config.shutdownTimeoutMs);
+    await this.consumer.disconnect().catch(() => undefined);
+    if (this.closing) return;
+    this.consumer = this.createConsumer();
+    await this.start();
+  }
+
+  private health(): TargetHealth {
+    const now = Date.now();
+    const down = this.restarts.down(now);
+    if (down) return { notReady: down.notReady, restartDue: down.restartDue };
+    if (!this.joined) return { notReady: 'not joined to its consumer group' };
+    const circuit = this.pipeline.circuit;
+    if (circuit) {
+      const since = new Date(circuit.since).toISOString();
+      const what = circuit.refused ? 'credentials refused' : 'paused, the API keeps failing';
+      return { notReady: `${what} since ${since}: ${circuit.error}` };
+    }
+    const dlq = this.pipeline.deadLetterFailure;
+    if (dlq && now - dlq.since >= DLQ_TROUBLE_MS) {
+      return { notReady: `dead-letter writes failing since ${new Date(dlq.since).toISOString()}: ${dlq.error}` };
+    }
+    const stalled = this.stalls.worst();
+    if (stalled) return { notReady: stalled };
+    return {};
+  }
+
+  private topics(): { topic: string }[] {
+    return this.deps.config.topics.map((topic) => ({ topic }));
   }
 }
