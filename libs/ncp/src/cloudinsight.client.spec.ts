@@ -48,8 +48,10 @@ describe('CloudInsightClient against the emulator', () => {
     server.setFault({ api: 'cloudinsight', status: 503, retryAfter: 'Wed, 21 Oct 2099 07:28:00 GMT' });
     const result = await client().sendData('k', [{ a: 1 }]);
     expect(result).toMatchObject({ outcome: 'retryable', status: 503, retryAfterMs: expect.any(Number) });
-    server.setFault({ api: 'cloudinsight', status: 404 });
-    await expect(client().sendData('k', [{ a: 1 }])).resolves.toMatchObject({ outcome: 'permanent', status: 404 });
+    server.setFault({ api: 'cloudinsight', status: 413 });
+    await expect(client().sendData('k', [{ a: 1 }])).resolves.toMatchObject({ outcome: 'permanent', status: 413 });
+    server.setFault({ api: 'cloudinsight', status: 404 }); // the gateway's own 404 (errorCode 300)
+    await expect(client().sendData('k', [{ a: 1 }])).resolves.toMatchObject({ outcome: 'refused', status: 404 });
     server.clearFaults();
     const bad = client({ credentials: { ...credentials, secretKey: 'nope' } });
     await expect(bad.sendData('k', [{ a: 1 }])).resolves.toMatchObject({ outcome: 'refused', status: 401 });

@@ -55,17 +55,29 @@ export class NcpGateway {
   }
 
   /**
-   * 401 (errorCode 200 authentication, 210 permission) and 403: our credentials are refused;
-   * 408/429/5xx retryable; 400/404/413 and other answers reject the body. The NCP error body
-   * summarised.
+   * 401 (errorCode 200 authentication, 210 permission), 403, and the gateway's own 404 (errorCode
+   * 300: no such API for these keys, a wrong endpoint): our requests are refused, whatever the
+   * record; 408/429/5xx retryable; 400, the API's own 404, 413 and other answers reject the body.
+   * The NCP error body summarised.
    */
   result(answer: Answer): SendResult {
-    const refused = answer.status === 401 || answer.status === 403;
+    const { status } = answer;
+    const refused = status === 401 || status === 403 || (status === 404 && gatewayErrorCode(answer.body) === '300');
     return answerResult(answer, { detail: ncpErrorDetail, clock: this.clock, refused });
   }
 
   close(): Promise<void> {
     return this.pool.destroy();
+  }
+}
+
+/** The API gateway's `errorCode` of an error body, if it is the gateway's. */
+function gatewayErrorCode(body: Buffer): string | undefined {
+  try {
+    const code = (JSON.parse(excerpt(body)) as { error?: { errorCode?: unknown } } | null)?.error?.errorCode;
+    return code === undefined ? undefined : String(code);
+  } catch {
+    return undefined;
   }
 }
 
