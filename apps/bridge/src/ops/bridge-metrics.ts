@@ -1,119 +1,102 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-/** Prometheus metrics (docs/operations.md). Labels never carry secrets (no URLs, no monitor names). */
+/**
+ * The bridge's Prometheus metrics, described for operators in docs/operations.md. Labels never carry
+ * secrets (no URLs, no monitor names, no keys). `target` is "" where a record belongs to no target
+ * (unroutable dead letters).
+ */
 @Injectable()
 export class BridgeMetrics {
   readonly registry = new Registry();
-  private readonly r = [this.registry];
 
-  readonly records = new Counter({
-    name: 'bridge_records_total',
-    help: 'Records by target and outcome (delivered, dead_lettered); target "" for unroutable ones.',
-    labelNames: ['target', 'outcome'] as const,
-    registers: this.r,
-  });
+  // What became of the records
+  readonly records = this.counter(
+    'bridge_records_total',
+    'Records by target and outcome: delivered or dead_lettered (target "" for unroutable ones).',
+    ['target', 'outcome'],
+  );
+  readonly deadLetters = this.counter(
+    'bridge_dead_letters_total',
+    'Dead-lettered records by target and reason (target "" for reason unroutable).',
+    ['target', 'reason'],
+  );
+  readonly elsewhere = this.counter(
+    'bridge_records_elsewhere_total',
+    'Records routed to a known target that this process does not deliver (another deployment does).',
+    ['target'],
+  );
+  readonly deadLetterWriteFailures = this.counter(
+    'bridge_dead_letter_write_failures_total',
+    'Dead-letter writes that failed (the record stays uncommitted and the write is tried again).',
+    ['target'],
+  );
 
-  readonly deadLetters = new Counter({
-    name: 'bridge_dead_letters_total',
-    help: 'Dead-lettered records by target and reason; target "" for unroutable ones.',
-    labelNames: ['target', 'reason'] as const,
-    registers: this.r,
-  });
-
-  readonly elsewhere = new Counter({
-    name: 'bridge_records_elsewhere_total',
-    help: 'Records for a target this process does not deliver (another deployment does).',
-    labelNames: ['target'] as const,
-    registers: this.r,
-  });
-
-  readonly retries = new Counter({
-    name: 'bridge_call_retries_total',
-    help: 'API calls that failed for a reason that says nothing about their records, and go again.',
-    labelNames: ['target'] as const,
-    registers: this.r,
-  });
-
+  // The API calls
+  readonly retries = this.counter(
+    'bridge_call_retries_total',
+    'API calls that failed transiently and are made again.',
+    ['target'],
+  );
   readonly requestDuration = new Histogram({
     name: 'bridge_request_duration_seconds',
     help: 'API call duration by target and HTTP status ("error" for network errors and timeouts).',
     labelNames: ['target', 'status'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: this.r,
+    registers: [this.registry],
   });
+  readonly inFlight = this.gauge('bridge_in_flight_requests', 'API calls under way per target.', ['target']);
+  readonly concurrencyLimit = this.gauge('bridge_concurrency_limit', 'API calls per target allowed in flight now.', [
+    'target',
+  ]);
 
-  readonly inFlight = new Gauge({
-    name: 'bridge_in_flight_requests',
-    help: 'API calls under way per target.',
-    labelNames: ['target'] as const,
-    registers: this.r,
-  });
+  // The state of each target
+  readonly paused = this.gauge(
+    'bridge_target_paused',
+    "1 while a target's consumption is paused because its API fails or refuses our credentials.",
+    ['target'],
+  );
+  readonly refused = this.gauge(
+    'bridge_target_credentials_refused',
+    "1 while a target's API refuses our credentials.",
+    ['target'],
+  );
+  readonly probeFailures = this.counter('bridge_probe_failures_total', 'Probes of a paused target that failed.', [
+    'target',
+  ]);
+  readonly consumerRestarts = this.counter(
+    'bridge_consumer_restarts_total',
+    "Restarts of a target's Kafka consumer after it crashed.",
+    ['target'],
+  );
 
-  readonly concurrencyLimit = new Gauge({
-    name: 'bridge_concurrency_limit',
-    help: 'API calls a target may have under way now.',
-    labelNames: ['target'] as const,
-    registers: this.r,
-  });
-
-  readonly paused = new Gauge({
-    name: 'bridge_target_paused',
-    help: '1 while consumption for a target is paused: its API keeps failing or refuses our credentials.',
-    labelNames: ['target'] as const,
-    registers: this.r,
-  });
-
-  readonly refused = new Gauge({
-    name: 'bridge_target_credentials_refused',
-    help: '1 while the API of a target refuses our credentials.',
-    labelNames: ['target'] as const,
-    registers: this.r,
-  });
-
-  readonly probeFailures = new Counter({
-    name: 'bridge_probe_failures_total',
-    help: 'Calls that failed while the target was paused (probes).',
-    labelNames: ['target'] as const,
-    registers: this.r,
-  });
-
-  readonly lag = new Gauge({
-    name: 'bridge_consumer_lag',
-    help: 'Records not yet committed, for the partitions this instance owns: high watermark minus committed offset.',
-    labelNames: ['group', 'topic', 'partition'] as const,
-    registers: this.r,
-  });
-
-  readonly partitionStall = new Gauge({
-    name: 'bridge_partition_stall_seconds',
-    help: 'Seconds since the commit position of an owned partition holding records last moved (0: none pending).',
-    labelNames: ['target', 'topic', 'partition'] as const,
-    registers: this.r,
-  });
-
-  readonly stalledPartitions = new Gauge({
-    name: 'bridge_stalled_partitions',
-    help: 'Partitions whose commit position has not moved for longer than BRIDGE_STALL_THRESHOLD_MS.',
-    labelNames: ['target'] as const,
-    registers: this.r,
-  });
-
-  readonly deadLetterWriteFailures = new Counter({
-    name: 'bridge_dead_letter_write_failures_total',
-    help: 'Failed writes to the dead-letter topic (retried until they succeed).',
-    labelNames: ['target'] as const,
-    registers: this.r,
-  });
-
-  readonly consumerRestarts = new Counter({
-    name: 'bridge_consumer_restarts_total',
-    help: 'Times a target consumer crashed and was restarted.',
-    labelNames: ['target'] as const,
-    registers: this.r,
-  });
+  // Kafka positions
+  readonly lag = this.gauge(
+    'bridge_consumer_lag',
+    'Records not yet committed in a partition this instance owns: high watermark minus committed offset.',
+    ['group', 'topic', 'partition'],
+  );
+  readonly partitionStall = this.gauge(
+    'bridge_partition_stall_seconds',
+    'Seconds since the commit position of an owned partition holding records last moved (0: none pending).',
+    ['target', 'topic', 'partition'],
+  );
+  readonly stalledPartitions = this.gauge(
+    'bridge_stalled_partitions',
+    'Owned partitions whose commit position has not moved for longer than the stall threshold.',
+    ['target'],
+  );
 
   constructor() {
+    // process_* and nodejs_* under their standard names, as the usual Node.js dashboards expect.
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+    return new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
   }
 }
