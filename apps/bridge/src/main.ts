@@ -37,6 +37,7 @@ async function bootstrap(): Promise<void> {
   process.on('SIGINT', stop);
 
   await app.listen(config.httpPort);
+  logger.log(`ops HTTP on ${await app.getUrl()}: /health/live, /health/ready, /metrics`);
   await app.startAllMicroservices();
 }
 
