@@ -3,10 +3,13 @@ import { DLQ_REASONS, isTarget as isTargetName, Target } from '@app/contracts';
 /** What the bridge's /metrics said at one moment, summed over labels the summary does not show. */
 export interface Snapshot {
   delivered: Record<Target, number>;
+  /** API calls made again after a transient failure */
   retried: Record<Target, number>;
   deadLettered: Record<Target, number>;
   inFlight: Record<Target, number>;
   paused: Record<Target, boolean>;
+  /** the API refuses the bridge's credentials */
+  refused: Record<Target, boolean>;
   dlqByReason: Record<string, number>;
   /** Records not yet committed, over every group, topic and partition. */
   lag: number;
@@ -21,6 +24,7 @@ export function emptySnapshot(): Snapshot {
     deadLettered: per(0),
     inFlight: per(0),
     paused: per(false),
+    refused: per(false),
     dlqByReason: {},
     lag: 0,
   };
@@ -60,8 +64,9 @@ export function bridgeSnapshot(samples: Sample[]): Snapshot {
     const t = labels.target;
     if (name === 'bridge_records_total' && isTarget(t)) {
       if (labels.outcome === 'delivered') s.delivered[t] += value;
-      else if (labels.outcome === 'retried') s.retried[t] += value;
       else if (labels.outcome === 'dead_lettered') s.deadLettered[t] += value;
+    } else if (name === 'bridge_call_retries_total' && isTarget(t)) {
+      s.retried[t] += value;
     } else if (name === 'bridge_dead_letters_total') {
       const reason = labels.reason ?? 'unknown';
       s.dlqByReason[reason] = (s.dlqByReason[reason] ?? 0) + value;
@@ -69,6 +74,8 @@ export function bridgeSnapshot(samples: Sample[]): Snapshot {
       s.lag += value;
     } else if (name === 'bridge_target_paused' && isTarget(t)) {
       s.paused[t] = value > 0;
+    } else if (name === 'bridge_target_credentials_refused' && isTarget(t)) {
+      s.refused[t] = value > 0;
     } else if (name === 'bridge_in_flight_requests' && isTarget(t)) {
       s.inFlight[t] = value;
     }

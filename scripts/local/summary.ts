@@ -27,13 +27,13 @@ const pad = (cells: (string | number)[], widths: number[]) =>
 /** The summary as a table for a person (redrawn in a terminal, and printed at the end). */
 export function renderTable(v: View): string[] {
   const b = v.bridge;
-  const widths = [12, 8, 9, 7, 5, 6, 8, 8];
+  const widths = [12, 8, 9, 7, 5, 7, 8, 8];
   const lines = [pad(['target', 'via', 'delivered', 'retries', 'dlq', 'state', 'accepted', 'rejected'], widths)];
   for (const t of TARGETS) {
     const real = v.plan.real.includes(t);
     const api = real ? undefined : v.emulator?.[t];
     const row = [t, real ? 'real API' : 'emulator', b?.delivered[t], b?.retried[t], b?.deadLettered[t]];
-    const state = b ? (b.paused[t] ? 'PAUSED' : 'ok') : '?';
+    const state = b ? (b.refused[t] ? 'REFUSED' : b.paused[t] ? 'PAUSED' : 'ok') : '?';
     lines.push(pad([...row.map((c) => c ?? '?'), state, api?.accepted ?? '-', api?.rejected ?? '-'], widths));
   }
   const reasons = b ? Object.entries(b.dlqByReason).map(([r, n]) => `${r} ${n}`) : ['?'];
@@ -65,6 +65,7 @@ export function renderLine(v: View): string {
     }`,
     `lag ${b?.lag ?? '?'}`,
     `paused ${b ? TARGETS.filter((t) => b.paused[t]).join(',') || 'none' : '?'}`,
+    `refused ${b ? TARGETS.filter((t) => b.refused[t]).join(',') || 'none' : '?'}`,
     `emulator accepted ${perTarget((t) => (v.plan.real.includes(t) ? 'real' : (v.emulator?.[t].accepted ?? '?')))}`,
     `fed ${sum(v.fed.good)}+${sum(v.fed.bad)} bad`,
   ];
