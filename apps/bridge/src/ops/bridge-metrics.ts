@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DLQ_REASONS, type Target } from '@app/contracts';
 
 /**
  * The bridge's Prometheus metrics, described for operators in docs/operations.md. Labels never carry
@@ -90,6 +91,23 @@ export class BridgeMetrics {
   constructor() {
     // process_* and nodejs_* under their standard names, as the usual Node.js dashboards expect.
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /**
+   * Every series of a target at 0, so that a counter's first event shows in rate() and increase() (a
+   * series that appears at 1 does not) and dashboards show 0 rather than no data. With `unroutable`,
+   * also the series of the unroutable records this process dead-letters.
+   */
+  startTarget(target: Target, unroutable = false): void {
+    for (const gauge of [this.inFlight, this.paused, this.refused, this.stalledPartitions]) gauge.set({ target }, 0);
+    const counters = [this.retries, this.probeFailures, this.consumerRestarts, this.deadLetterWriteFailures];
+    for (const counter of counters) counter.inc({ target }, 0);
+    for (const outcome of ['delivered', 'dead_lettered']) this.records.inc({ target, outcome }, 0);
+    for (const reason of DLQ_REASONS) if (reason !== 'unroutable') this.deadLetters.inc({ target, reason }, 0);
+    if (unroutable) {
+      this.records.inc({ target: '', outcome: 'dead_lettered' }, 0);
+      this.deadLetters.inc({ target: '', reason: 'unroutable' }, 0);
+    }
   }
 
   private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
