@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DLQ_REASONS, type Target } from '@app/contracts';
 
+const BY_TARGET = ['target'] as const;
+
 /**
  * The bridge's Prometheus metrics, described for operators in docs/operations.md. Labels never carry
  * secrets (no URLs, no monitor names, no keys). `target` is "" where a record belongs to no target
@@ -25,20 +27,14 @@ export class BridgeMetrics {
   readonly elsewhere = this.counter(
     'bridge_records_elsewhere_total',
     'Records routed to a known target that this process does not deliver (another deployment does).',
-    ['target'],
   );
   readonly deadLetterWriteFailures = this.counter(
     'bridge_dead_letter_write_failures_total',
     'Dead-letter writes that failed (the record stays uncommitted and the write is tried again).',
-    ['target'],
   );
 
   // The API calls
-  readonly retries = this.counter(
-    'bridge_call_retries_total',
-    'API calls that failed transiently and are made again.',
-    ['target'],
-  );
+  readonly retries = this.counter('bridge_call_retries_total', 'API calls that failed transiently and are made again.');
   readonly requestDuration = new Histogram({
     name: 'bridge_request_duration_seconds',
     help: 'API call duration by target and HTTP status ("error" for network errors and timeouts).',
@@ -46,29 +42,19 @@ export class BridgeMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
-  readonly inFlight = this.gauge('bridge_in_flight_requests', 'API calls under way per target.', ['target']);
-  readonly concurrencyLimit = this.gauge('bridge_concurrency_limit', 'API calls per target allowed in flight now.', [
-    'target',
-  ]);
+  readonly inFlight = this.gauge('bridge_in_flight_requests', 'API calls under way per target.');
+  readonly concurrencyLimit = this.gauge('bridge_concurrency_limit', 'API calls per target allowed in flight now.');
 
   // The state of each target
   readonly paused = this.gauge(
     'bridge_target_paused',
     "1 while a target's consumption is paused because its API fails or refuses our credentials.",
-    ['target'],
   );
-  readonly refused = this.gauge(
-    'bridge_target_credentials_refused',
-    "1 while a target's API refuses our credentials.",
-    ['target'],
-  );
-  readonly probeFailures = this.counter('bridge_probe_failures_total', 'Probes of a paused target that failed.', [
-    'target',
-  ]);
+  readonly refused = this.gauge('bridge_target_credentials_refused', "1 while a target's API refuses our credentials.");
+  readonly probeFailures = this.counter('bridge_probe_failures_total', 'Probes of a paused target that failed.');
   readonly consumerRestarts = this.counter(
     'bridge_consumer_restarts_total',
     "Restarts of a target's Kafka consumer after it crashed.",
-    ['target'],
   );
 
   // Kafka positions
@@ -85,7 +71,6 @@ export class BridgeMetrics {
   readonly stalledPartitions = this.gauge(
     'bridge_stalled_partitions',
     'Owned partitions whose commit position has not moved for longer than the stall threshold.',
-    ['target'],
   );
 
   constructor() {
@@ -110,11 +95,17 @@ export class BridgeMetrics {
     }
   }
 
-  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
-    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  /** A counter by target, or by the labels given. */
+  private counter(name: string, help: string): Counter<'target'>;
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L>;
+  private counter(name: string, help: string, labelNames: readonly string[] = BY_TARGET): Counter<string> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
-  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
-    return new Gauge<L>({ name, help, labelNames, registers: [this.registry] });
+  /** A gauge by target, or by the labels given. */
+  private gauge(name: string, help: string): Gauge<'target'>;
+  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L>;
+  private gauge(name: string, help: string, labelNames: readonly string[] = BY_TARGET): Gauge<string> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
   }
 }
