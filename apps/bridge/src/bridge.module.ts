@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { BridgeConfig, BridgeConfigModule } from '@app/config';
 import { BridgeMetrics } from './ops/bridge-metrics';
 import { ConsumerStates } from './ops/consumer-states';
+import { DeadLetterSummary } from './ops/dead-letter-summary';
 import { OpsController } from './ops/ops.controller';
 import { TARGET_MODULES } from './targets';
 import { KafkaBridgeServer } from './transport/kafka-bridge.server';
@@ -38,7 +39,7 @@ export class BridgeModule {
         ...config.targets.map((target) => TARGET_MODULES[target]),
       ],
       controllers: [OpsController],
-      providers: [ConsumerStates, BridgeMetrics, KafkaBridgeServer],
+      providers: [ConsumerStates, BridgeMetrics, DeadLetterSummary, KafkaBridgeServer],
     };
   }
 }

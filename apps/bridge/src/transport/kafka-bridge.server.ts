@@ -110,8 +110,8 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
     }
     this.commitTimer = setInterval(() => this.consumers.forEach((c) => void c.commit()), COMMIT_INTERVAL_MS);
     this.commitTimer.unref();
-    const groups = this.consumers.map((c) => c.groupId);
-    this.lag = new LagReporter(this.kafka.admin(), groups, config.topics, this.metrics, this.log);
+    const owned = () => new Map(this.consumers.map((c) => [c.groupId, c.owned()]));
+    this.lag = new LagReporter(this.kafka.admin(), this.metrics, this.log, owned);
     await this.lag.start();
   }
 

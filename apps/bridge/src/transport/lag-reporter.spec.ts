@@ -41,15 +41,7 @@ describe('LagReporter', () => {
   let metrics: BridgeMetrics;
   let owned: OwnedPartitions;
   const warn = jest.fn();
-  const reporter = (withOwned = true) =>
-    new LagReporter(
-      admin,
-      ['g-datastream', 'g-guance'],
-      ['orders'],
-      metrics,
-      { warn },
-      withOwned ? () => owned : undefined,
-    );
+  const reporter = () => new LagReporter(admin, metrics, { warn }, () => owned);
 
   beforeEach(() => {
     admin = new FakeAdmin();
@@ -87,18 +79,6 @@ describe('LagReporter', () => {
     owned = new Map();
     await lag.report();
     expect(await lagSeries(metrics)).toEqual({});
-  });
-
-  it('without an assignment, counts every partition for every group', async () => {
-    await reporter(false).report();
-    expect(await lagSeries(metrics)).toEqual({
-      'g-datastream orders/0': 10,
-      'g-datastream orders/1': 0,
-      'g-datastream orders/2': 7,
-      'g-guance orders/0': 100,
-      'g-guance orders/1': 10,
-      'g-guance orders/2': 7,
-    });
   });
 
   it('keeps the last figures and logs a warning when the broker cannot be asked', async () => {

@@ -22,7 +22,6 @@ type LagLabels = { group: string; topic: string; partition: string };
  * longer owns is removed. Asked of the broker on a timer, so it keeps growing while a target is
  * paused, which is when it matters.
  *
- * Without `owned`, every partition of `topics` counts as owned by each of `groups`.
  */
 export class LagReporter {
   private timer?: NodeJS.Timeout;
@@ -32,11 +31,9 @@ export class LagReporter {
 
   constructor(
     private readonly admin: LagAdmin,
-    private readonly groups: string[],
-    private readonly topics: string[],
     private readonly metrics: BridgeMetrics,
     private readonly log: Pick<PinoLogger, 'warn'>,
-    private readonly owned?: () => OwnedPartitions,
+    private readonly owned: () => OwnedPartitions,
   ) {}
 
   async start(): Promise<void> {
@@ -56,9 +53,10 @@ export class LagReporter {
 
   async report(): Promise<void> {
     try {
+      const owned = this.owned();
       const ends = new Map<string, { partition: number; high: string; low: string }[]>();
-      for (const topic of this.topics) ends.set(topic, await this.admin.fetchTopicOffsets(topic));
-      const owned = this.owned?.() ?? this.everyPartition(ends);
+      const topics = new Set([...owned.values()].flatMap((partitions) => partitions.map((p) => p.topic)));
+      for (const topic of topics) ends.set(topic, await this.admin.fetchTopicOffsets(topic));
       const current = new Map<string, LagLabels>();
       for (const [groupId, partitions] of owned) {
         const topics = [...new Set(partitions.map((p) => p.topic))].filter((t) => ends.has(t));
@@ -82,10 +80,5 @@ export class LagReporter {
     } catch (err) {
       this.log.warn({ err }, 'could not read consumer lag');
     }
-  }
-
-  private everyPartition(ends: Map<string, { partition: number }[]>): OwnedPartitions {
-    const all = [...ends].flatMap(([topic, partitions]) => partitions.map(({ partition }) => ({ topic, partition })));
-    return new Map(this.groups.map((group) => [group, all]));
   }
 }

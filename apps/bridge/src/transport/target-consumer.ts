@@ -53,11 +53,8 @@ export class TargetConsumer {
   ) {
     const { config, metrics } = deps;
     this.groupId = `${config.groupId}-${target}`;
-    metrics.paused.set({ target }, 0);
-    metrics.refused.set({ target }, 0);
-    metrics.inFlight.set({ target }, 0);
+    metrics.startTarget(target, config.unroutableTarget === target);
     metrics.concurrencyLimit.set({ target }, config.maxInFlight);
-    metrics.stalledPartitions.set({ target }, 0);
     this.pipeline = this.createPipeline();
     this.restarts = new ConsumerRestarts(target, deps.log, () => this.restart());
     this.stalls = new StallWatch(target, this.pipeline, config.stallThresholdMs, metrics, deps.log);
