@@ -1,13 +1,17 @@
 import { CloudInsightClient } from '@app/ncp';
-import { ncpSettings } from './cli-env';
+import { cliConfig } from './config';
 
-/** A client for provisioning calls, from NCP_ACCESS_KEY, NCP_SECRET_KEY and CLOUDINSIGHT_ENDPOINT. */
+/** A client for provisioning calls, from NCP_ACCESS_KEY, NCP_SECRET_KEY and the CLOUDINSIGHT_* variables. */
 export function cloudInsightClient(env: Record<string, string | undefined>): CloudInsightClient {
-  const s = ncpSettings(env);
+  const config = cliConfig(
+    env,
+    ['ncp', 'cloudinsightEndpoint', 'cloudinsightRegionNo'],
+    'for the cloudinsight commands',
+  );
   return new CloudInsightClient({
-    endpoint: s.endpoint,
-    credentials: { accessKey: s.accessKey, secretKey: s.secretKey },
-    regionNo: s.regionNo,
+    endpoint: config.cloudinsightEndpoint,
+    credentials: config.ncp,
+    regionNo: config.cloudinsightRegionNo,
     timeoutMs: 30_000,
     connections: 1,
   });
