@@ -6,7 +6,7 @@ import {
   validateIntegrationSpec,
 } from '@app/ncp';
 import { keyValue, parseFlags, requireFlag, UsageError } from '../args';
-import { cloudInsightClient } from '../cloud-insight';
+import { cloudInsightClient } from '../cloudinsight';
 import { CliContext, Command, PROGRAM } from '../command';
 
 export const integrationCreateCommand: Command = {
