@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IHeaders } from 'kafkajs';
 import { REPLAY_COUNT_HEADER } from '@app/contracts';
-import { startEmulator } from '../apps/emulator/src';
+import { EmulatorOptions, startEmulator } from '../apps/emulator/src';
 import { lines, runCli } from './support/cli';
 import { deadLetter, Original, SENT_AT } from './support/dead-letters';
 import { consume, ConsumedRecord, createTopic, produce, uniqueName, withAdmin } from './support/kafka';
@@ -96,6 +96,29 @@ function expectedHeaders(original: Original, replayCount: number): IHeaders {
   out[REPLAY_COUNT_HEADER] = Buffer.from(String(replayCount));
   return out;
 }
+
+/** An emulator of the APIs, a payload file, and the environment that points the CLI at both. */
+async function integrationApi(opts: EmulatorOptions, payloadText: string) {
+  const { url, server } = await startEmulator(opts);
+  const payload = join(mkdtempSync(join(tmpdir(), 'cli-integration-')), 'payload.json');
+  writeFileSync(payload, payloadText);
+  const env = {
+    CLOUDINSIGHT_ENDPOINT: url,
+    NCP_ACCESS_KEY: 'emulator-access-key',
+    NCP_SECRET_KEY: 'emulator-secret-key',
+  };
+  return { server, payload, env };
+}
+
+const createIntegration = (name: string) => [
+  'cloudinsight',
+  'integration',
+  'create',
+  '--name',
+  name,
+  '--url',
+  'https://hooks.example.com/x',
+];
 
 async function listJson(env: Record<string, string>, ...filters: string[]) {
   const r = await runCli(['dlq', 'list', '--json', ...filters], env);
@@ -399,25 +422,9 @@ describe('the command line', () => {
   });
 
   it('creates a Cloud Insight integration once per name (emulator)', async () => {
-    const { url, server } = await startEmulator();
+    const { server, payload, env } = await integrationApi({}, '{"text": "#{RULE_NAME} is #{EVENT_STATUS}"}');
     try {
-      const dir = mkdtempSync(join(tmpdir(), 'cli-integration-'));
-      const payload = join(dir, 'payload.json');
-      writeFileSync(payload, '{"text": "#{RULE_NAME} is #{EVENT_STATUS}"}');
-      const env = {
-        CLOUDINSIGHT_ENDPOINT: url,
-        NCP_ACCESS_KEY: 'emulator-access-key',
-        NCP_SECRET_KEY: 'emulator-secret-key',
-      };
-      const args = [
-        'cloudinsight',
-        'integration',
-        'create',
-        '--name',
-        'bridge-alerts',
-        '--url',
-        'https://hooks.example.com/x',
-      ];
+      const args = createIntegration('bridge-alerts');
       const first = await runCli(
         [...args, '--payload-file', payload, '--header', 'content-type=application/json'],
         env,
@@ -460,24 +467,9 @@ describe('the command line', () => {
   });
 
   it('creates a Cloud Insight integration against an API with only the documented calls (emulator)', async () => {
-    const { url, server } = await startEmulator({ documentedOnly: true });
+    const { server, payload, env } = await integrationApi({ documentedOnly: true }, '{"text": "#{RULE_NAME}"}');
     try {
-      const payload = join(mkdtempSync(join(tmpdir(), 'cli-integration-')), 'payload.json');
-      writeFileSync(payload, '{"text": "#{RULE_NAME}"}');
-      const env = {
-        CLOUDINSIGHT_ENDPOINT: url,
-        NCP_ACCESS_KEY: 'emulator-access-key',
-        NCP_SECRET_KEY: 'emulator-secret-key',
-      };
-      const create = [
-        'cloudinsight',
-        'integration',
-        'create',
-        '--name',
-        'alerts',
-        '--url',
-        'https://hooks.example.com/x',
-      ];
+      const create = createIntegration('alerts');
       const r = await runCli([...create, '--payload-file', payload], env);
       expect(r).toMatchObject({ code: 0 });
       expect(lines(r.stderr)).toEqual([
