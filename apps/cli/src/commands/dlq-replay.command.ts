@@ -81,7 +81,8 @@ ${FILTER_HELP}
     const progress = new Progress(ctx, (s) => {
       const written = count(report.counts.replayed);
       const pace = `${perSecond(report.counts.replayed, s)}${rate === undefined ? '' : `, --rate ${rate}`}`;
-      return `replaying from ${dlqTopic}: read ${ofTotal(reader.read, reader.total)}, written ${written} (${pace})`;
+      const done = `${dryRun ? 'would write' : 'written'} ${written}`;
+      return `replaying from ${dlqTopic}: read ${ofTotal(reader.read, reader.total)}, ${done} (${pace})`;
     }).start();
     try {
       await writer?.connect();

@@ -61,6 +61,8 @@ export class OrderedRead {
       this.settle = (complete) => ((this.stopped = true), resolve(complete));
       this.fail = (err) => ((this.stopped = true), reject(err));
     });
+    // Awaited below; a failure while connecting must not count as unhandled meanwhile.
+    done.catch(() => undefined);
     const abort = () => this.settle(false);
     signal?.addEventListener('abort', abort);
     let timer: NodeJS.Timeout | undefined;
@@ -77,6 +79,7 @@ export class OrderedRead {
       });
       await consumer.connect();
       await consumer.subscribe({ topic: this.topic, fromBeginning: true });
+      if (this.stopped) return await done;
       consumer
         .run({
           autoCommit: false,
