@@ -7,7 +7,14 @@ import { freePorts, LocalKafka, startKafka } from '../tools/kafka/broker';
 import { LocalBridge, spawnBridge, stopBridge, waitReady } from './local/bridge';
 import { emptyFedCounts, Feeder } from './local/feeder';
 import { fetchBridgeSnapshot, Snapshot } from './local/metrics';
-import { bridgeEnv, LOCAL_DLQ_PARTITIONS, LOCAL_TOPIC, LOCAL_TOPIC_PARTITIONS, planLocal } from './local/plan';
+import {
+  bridgeEnv,
+  cliCommands,
+  LOCAL_DLQ_PARTITIONS,
+  LOCAL_TOPIC,
+  LOCAL_TOPIC_PARTITIONS,
+  planLocal,
+} from './local/plan';
 import { renderTable, SummaryPrinter, View } from './local/summary';
 
 const env = process.env;
@@ -120,6 +127,8 @@ async function startUp(): Promise<void> {
   await Promise.race([ready, stopRequested]);
   checkpoint();
   log(`bridge ready; feeding ${LOCAL_TOPIC} (Kafka ${brokers}), dead letters go to ${plan.dlqTopic}`);
+  log('point the CLI at this stack (from another terminal):');
+  cliCommands(brokers, plan).forEach((line) => log(`  ${line}`));
 
   feeder = new Feeder(client, LOCAL_TOPIC, {
     datastreamTopic: env.LOCAL_DATASTREAM_TOPIC ?? 'local-demo-orders',

@@ -2,51 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IHeaders } from 'kafkajs';
-import { DLQ_HEADERS, DlqReason, REPLAY_COUNT_HEADER } from '@app/contracts';
-import { startEmulator } from '../apps/emulator/src';
+import { REPLAY_COUNT_HEADER } from '@app/contracts';
+import { EmulatorOptions, startEmulator } from '../apps/emulator/src';
 import { lines, runCli } from './support/cli';
-import { consume, ConsumedRecord, createTopic, produce, TestRecord, uniqueName, withAdmin } from './support/kafka';
+import { deadLetter, Original, SENT_AT } from './support/dead-letters';
+import { consume, ConsumedRecord, createTopic, produce, uniqueName, withAdmin } from './support/kafka';
 
 const NOT_UTF8 = Buffer.from([0xff, 0xfe, 0x00, 0xc3, 0x28]);
-const SENT_AT = String(Date.now() - 60_000);
-
-interface Original {
-  key: Buffer | string | null;
-  value: Buffer | string | null;
-  headers: IHeaders;
-}
-
-interface Failure {
-  reason: DlqReason;
-  target?: string;
-  sourceTopic: string;
-  sourcePartition: number;
-  sourceOffset: number;
-  lastFailure: string;
-  attempts?: number;
-  httpStatus?: number;
-  error: string;
-}
-
-/** A dead-letter record the way the bridge writes it: the original plus the x-dlq-* headers. */
-function deadLetter(original: Original, f: Failure): TestRecord {
-  const dlq: IHeaders = {
-    [DLQ_HEADERS.reason]: f.reason,
-    [DLQ_HEADERS.error]: f.error,
-    [DLQ_HEADERS.sourceTopic]: f.sourceTopic,
-    [DLQ_HEADERS.sourcePartition]: String(f.sourcePartition),
-    [DLQ_HEADERS.sourceOffset]: String(f.sourceOffset),
-    [DLQ_HEADERS.sourceTimestamp]: SENT_AT,
-    [DLQ_HEADERS.consumerGroup]: 'kafka-ncp-bridge',
-    [DLQ_HEADERS.attempts]: String(f.attempts ?? 1),
-    [DLQ_HEADERS.firstFailure]: f.lastFailure,
-    [DLQ_HEADERS.lastFailure]: f.lastFailure,
-  };
-  if (f.target) dlq[DLQ_HEADERS.target] = f.target;
-  if (f.httpStatus) dlq[DLQ_HEADERS.httpStatus] = String(f.httpStatus);
-  // The DLQ keeps the original timestamp: a recent one, or retention deletes the records mid-test.
-  return { key: original.key, value: original.value, headers: { ...original.headers, ...dlq }, timestamp: SENT_AT };
-}
 
 /** Two source topics (the first with two partitions), both empty, and a DLQ holding four failures. */
 async function scenario() {
@@ -135,6 +97,29 @@ function expectedHeaders(original: Original, replayCount: number): IHeaders {
   return out;
 }
 
+/** An emulator of the APIs, a payload file, and the environment that points the CLI at both. */
+async function integrationApi(opts: EmulatorOptions, payloadText: string) {
+  const { url, server } = await startEmulator(opts);
+  const payload = join(mkdtempSync(join(tmpdir(), 'cli-integration-')), 'payload.json');
+  writeFileSync(payload, payloadText);
+  const env = {
+    CLOUDINSIGHT_ENDPOINT: url,
+    NCP_ACCESS_KEY: 'emulator-access-key',
+    NCP_SECRET_KEY: 'emulator-secret-key',
+  };
+  return { server, payload, env };
+}
+
+const createIntegration = (name: string) => [
+  'cloudinsight',
+  'integration',
+  'create',
+  '--name',
+  name,
+  '--url',
+  'https://hooks.example.com/x',
+];
+
 async function listJson(env: Record<string, string>, ...filters: string[]) {
   const r = await runCli(['dlq', 'list', '--json', ...filters], env);
   expect(r).toMatchObject({ code: 0 });
@@ -168,7 +153,7 @@ describe('the command line', () => {
     const error = rows[0].slice(head.indexOf('ERROR'));
     expect(Array.from(error)).toHaveLength(80);
     expect(error.endsWith('…')).toBe(true);
-    expect(rows[4]).toBe(`4 of 4 records in ${s.dlq} shown (4 matched)`);
+    expect(rows[4]).toBe(`4 of 4 records in ${s.dlq} shown`);
   });
 
   it('filters by reason, target, source topic and last-failure time, and limits', async () => {
@@ -220,7 +205,7 @@ describe('the command line', () => {
   it('ends at once on an empty DLQ, and fails with one line when the DLQ topic does not exist', async () => {
     const empty = await createTopic(uniqueName('cli-dlq-empty'), 3);
     const listed = await runCli(['dlq', 'list'], { BRIDGE_DLQ_TOPIC: empty });
-    expect(listed).toMatchObject({ code: 0, stdout: `0 of 0 records in ${empty} shown (0 matched)\n` });
+    expect(listed).toMatchObject({ code: 0, stdout: `0 of 0 records in ${empty} shown\n` });
     const missing = uniqueName('cli-dlq-missing');
     const failed = await runCli(['dlq', 'replay'], { BRIDGE_DLQ_TOPIC: missing });
     expect(failed).toMatchObject({
@@ -230,26 +215,50 @@ describe('the command line', () => {
     });
   });
 
-  it('writes nothing on a dry run, and says what it would replay', async () => {
+  it('writes nothing on a dry run, and says what it would replay and what it refuses', async () => {
     const s = await scenario();
     const r = await runCli(['dlq', 'replay', '--dry-run'], s.env);
     expect(r.code).toBe(0);
-    const out = lines(r.stdout);
-    expect(out.filter((l) => l.startsWith('would-replay'))).toHaveLength(4);
-    expect(out).toContain(`would-replay 0@0      -> ${s.orders}/1 (replay 1 of 3)`);
-    expect(out[out.length - 1]).toMatch(/^dry run, nothing written: would replay 4, refused by loop guard 0, /);
+    expect(lines(r.stdout)).toEqual([
+      `would-replay 0@0      -> ${s.orders}/1 (replay 1 of 3)`,
+      'unfixable    0@1      malformed: the same record would fail the same way; refused (--force replays it)',
+      'unfixable    0@2      unroutable: the same record would fail the same way; refused (--force replays it)',
+      `would-replay 0@3      -> ${s.events}/0 (replay 1 of 3)`,
+      'dry run, nothing written: would replay 2, unfixable 2, refused by loop guard 0, without source topic 0, ' +
+        `source topic missing 0, filtered out 0 (4 of 4 records read from ${s.dlq})`,
+    ]);
     expect(await recordCount(s.orders)).toBe(0);
     expect(await recordCount(s.events)).toBe(0);
   });
 
+  it('refuses letters a replay cannot fix unless --force, so the DLQ does not fill with the same failures', async () => {
+    const s = await scenario();
+    const refused = await runCli(['dlq', 'replay', '--reason', 'malformed,unroutable', '--json'], s.env);
+    expect(refused.code).toBe(0);
+    const [malformed, unroutable, summary] = lines(refused.stdout).map((l) => JSON.parse(l));
+    expect(malformed).toEqual({
+      action: 'unfixable',
+      dlq: { partition: 0, offset: '1' },
+      reason: 'malformed',
+      topic: s.orders,
+      replayCount: 0,
+    });
+    expect(unroutable).toMatchObject({ action: 'unfixable', reason: 'unroutable' });
+    expect(summary.summary).toMatchObject({ replayed: 0, unfixable: 2, filteredOut: 2 });
+    expect((await recordCount(s.orders)) + (await recordCount(s.events))).toBe(0);
+  });
+
   it('replays exactly the matching records to their source topic and partition, byte for byte, minus x-dlq-*', async () => {
     const s = await scenario();
-    const r = await runCli(['dlq', 'replay', '--source-topic', s.orders], s.env);
+    const r = await runCli(['dlq', 'replay', '--source-topic', s.orders, '--force'], s.env);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(lines(r.stdout).pop()).toBe(
-      `replayed 2, refused by loop guard 0, without source topic 0, filtered out 2, over --limit 0 (4 records read from ${s.dlq})`,
-    );
+    expect(lines(r.stdout)).toEqual([
+      `replayed     0@0      -> ${s.orders}/1 (replay 1 of 3)`,
+      `replayed     0@1      -> ${s.orders}/0 (replay 1 of 3)`,
+      'replayed 2, unfixable 0, refused by loop guard 0, without source topic 0, source topic missing 0, ' +
+        `filtered out 2 (4 of 4 records read from ${s.dlq})`,
+    ]);
     expect(await recordCount(s.events)).toBe(0);
     const [binary, rejected] = await readAll(s.orders);
     expect(binary.partition).toBe(0);
@@ -261,23 +270,47 @@ describe('the command line', () => {
     expect(rejected.value).toEqual(Buffer.from('{"cw_key":"abc","data":{"cpu":1}}'));
     expect(rejected.headers).toEqual(expectedHeaders(s.originals.rejected, 1));
 
-    const more = await runCli(['dlq', 'replay', '--reason', 'unroutable', '--json'], s.env);
+    const more = await runCli(['dlq', 'replay', '--reason', 'unroutable', '--force', '--json'], s.env);
     expect(more.code).toBe(0);
     const [action, summary] = lines(more.stdout).map((l) => JSON.parse(l));
     expect(action).toEqual({
-      action: 'replay',
+      action: 'replayed',
       dlq: { partition: 0, offset: '2' },
       topic: s.events,
       partition: 0,
       replayCount: 1,
     });
     expect(summary).toEqual({
-      summary: { dryRun: false, replayed: 1, loopGuard: 0, noSourceTopic: 0, filteredOut: 3, overLimit: 0, read: 4 },
+      summary: {
+        dryRun: false,
+        interrupted: false,
+        replayed: 1,
+        unfixable: 0,
+        loopGuard: 0,
+        noSourceTopic: 0,
+        missingTopic: 0,
+        filteredOut: 3,
+        read: 4,
+        total: 4,
+      },
     });
     const [nullValue] = await readAll(s.events);
     expect(nullValue.key).toEqual(Buffer.from('k3'));
     expect(nullValue.value).toBeNull();
     expect(nullValue.headers).toEqual(expectedHeaders(s.originals.nullValue, 1));
+  });
+
+  it('replays what it can and exits 1 when a source topic is gone', async () => {
+    const s = await scenario();
+    await withAdmin((a) => a.deleteTopics({ topics: [s.events] }));
+    const r = await runCli(['dlq', 'replay', '--force'], s.env);
+    expect(r.code).toBe(1);
+    expect(lines(r.stdout).filter((l) => l.startsWith('no-topic'))).toEqual([
+      `no-topic     0@2      source topic "${s.events}" does not exist; not replayed`,
+      `no-topic     0@3      source topic "${s.events}" does not exist; not replayed`,
+    ]);
+    expect(lines(r.stdout).pop()).toMatch(/^replayed 2, .* source topic missing 2, /);
+    expect(await recordCount(s.orders)).toBe(2);
   });
 
   it('replays the same records again when run again: the DLQ is not consumed (no offsets are committed)', async () => {
@@ -317,7 +350,7 @@ describe('the command line', () => {
     await fail(original, 1);
     for (let day = 1; day <= 2; day++) {
       const r = await runCli(['dlq', 'replay', '--since', `2024-06-0${day}`, '--max-replays', '2'], env);
-      expect(lines(r.stdout).pop()).toMatch(/^replayed 1, refused by loop guard 0/);
+      expect(lines(r.stdout).pop()).toMatch(/^replayed 1, unfixable 0, refused by loop guard 0/);
       const copies = await readAll(source);
       const copy = copies[copies.length - 1];
       expect(copy.headers?.[REPLAY_COUNT_HEADER]).toEqual(Buffer.from(String(day)));
@@ -327,7 +360,8 @@ describe('the command line', () => {
     expect(refused.code).toBe(0);
     expect(lines(refused.stdout)).toEqual([
       'loop-guard   0@2      already replayed 2 times (--max-replays 2); refused',
-      `replayed 0, refused by loop guard 1, without source topic 0, filtered out 2, over --limit 0 (3 records read from ${dlq})`,
+      'replayed 0, unfixable 0, refused by loop guard 1, without source topic 0, source topic missing 0, ' +
+        `filtered out 2 (3 of 3 records read from ${dlq})`,
     ]);
     expect(await recordCount(source)).toBe(2);
     // A higher limit lets it through, with the counter at 3.
@@ -388,25 +422,9 @@ describe('the command line', () => {
   });
 
   it('creates a Cloud Insight integration once per name (emulator)', async () => {
-    const { url, server } = await startEmulator();
+    const { server, payload, env } = await integrationApi({}, '{"text": "#{RULE_NAME} is #{EVENT_STATUS}"}');
     try {
-      const dir = mkdtempSync(join(tmpdir(), 'cli-integration-'));
-      const payload = join(dir, 'payload.json');
-      writeFileSync(payload, '{"text": "#{RULE_NAME} is #{EVENT_STATUS}"}');
-      const env = {
-        CLOUDINSIGHT_ENDPOINT: url,
-        NCP_ACCESS_KEY: 'emulator-access-key',
-        NCP_SECRET_KEY: 'emulator-secret-key',
-      };
-      const args = [
-        'cloudinsight',
-        'integration',
-        'create',
-        '--name',
-        'bridge-alerts',
-        '--url',
-        'https://hooks.example.com/x',
-      ];
+      const args = createIntegration('bridge-alerts');
       const first = await runCli(
         [...args, '--payload-file', payload, '--header', 'content-type=application/json'],
         env,
@@ -443,6 +461,25 @@ describe('the command line', () => {
       expect(refused).toMatchObject({ code: 1, stdout: '' });
       expect(refused.stderr).toMatch(/^error: ListIntegrations failed: .*401/);
       expect(refused.stderr).not.toContain('wrong');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('creates a Cloud Insight integration against an API with only the documented calls (emulator)', async () => {
+    const { server, payload, env } = await integrationApi({ documentedOnly: true }, '{"text": "#{RULE_NAME}"}');
+    try {
+      const create = createIntegration('alerts');
+      const r = await runCli([...create, '--payload-file', payload], env);
+      expect(r).toMatchObject({ code: 0 });
+      expect(lines(r.stderr)).toEqual([
+        'the API has no list of integrations (HTTP 404): cannot check whether "alerts" exists; creating it',
+        'created integration "alerts"',
+      ]);
+      expect(server.integrations()).toMatchObject([{ integrationId: r.stdout.trim(), name: 'alerts' }]);
+      const listed = await runCli(['cloudinsight', 'integration', 'list'], env);
+      expect(listed).toMatchObject({ code: 1, stdout: '' });
+      expect(listed.stderr).toMatch(/^error: ListIntegrations failed: HTTP 404/);
     } finally {
       await server.close();
     }

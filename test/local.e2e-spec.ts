@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BRIDGE_ENV_VARIABLES } from '@app/config';
+import { lines, runCli } from './support/cli';
 import { waitFor } from './support/stack';
 
 const ROOT = join(__dirname, '..');
@@ -99,6 +100,17 @@ describe('npm run local', () => {
     );
     expect({ reachedAll: reachedAll(), exitCode }).toEqual({ reachedAll: true, exitCode: undefined });
     console.log(`npm run local: all three APIs and the DLQ after ${Math.round((Date.now() - started) / 1000)} s`);
+
+    // The CLI lines it prints work as printed (run without npm in between).
+    const list = /^local: {3}KAFKA_BROKERS=(\S+) npm run cli -- dlq list$/m.exec(out);
+    const send = /^local: {3}echo '(.+)' \| KAFKA_BROKERS=(\S+) npm run cli -- (send .+)$/m.exec(out);
+    expect({ list: list?.[1], send: send?.[2] }).toEqual({ list: brokerAddress, send: brokerAddress });
+    const listed = await runCli(['dlq', 'list', '--reason', 'unroutable', '--limit', '1'], { KAFKA_BROKERS: list![1] });
+    expect(listed).toMatchObject({ code: 0, stderr: '' });
+    expect(lines(listed.stdout)[1]).toMatch(/^\d+@\d+\s+unroutable\s/);
+    const sent = await runCli(send![3].split(' '), { KAFKA_BROKERS: send![2] }, Buffer.from(send![1]));
+    expect(sent).toMatchObject({ code: 0, stderr: '' });
+    expect(sent.stdout).toMatch(/^sent \d+ bytes to events\.internal\/\d+@\d+ \(target guance\)\n$/);
 
     child.kill('SIGINT');
     let timer: NodeJS.Timeout | undefined;

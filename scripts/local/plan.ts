@@ -75,3 +75,16 @@ export function bridgeEnv(
   }
   return out;
 }
+
+/** A record the sample `send` line puts on the local topic. */
+export const SAMPLE_GUANCE_EVENT = '{"event":{"status":"info","title":"deploy"}}';
+
+/** Command lines that point the CLI at the local stack: its broker has a free port, so they name it. */
+export function cliCommands(brokers: string, plan: LocalPlan): string[] {
+  const dlq = plan.dlqTopic === 'bridge.dlq' ? '' : ` BRIDGE_DLQ_TOPIC=${plan.dlqTopic}`;
+  const env = `KAFKA_BROKERS=${brokers}${dlq}`;
+  return [
+    `${env} npm run cli -- dlq list`,
+    `echo '${SAMPLE_GUANCE_EVENT}' | ${env} npm run cli -- send --target guance --topic ${LOCAL_TOPIC} --file -`,
+  ];
+}

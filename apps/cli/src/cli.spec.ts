@@ -1,6 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { runCli } from './cli';
 import type { CliContext } from './command';
 
@@ -12,6 +9,9 @@ async function run(argv: string[], env: Record<string, string> = {}) {
     env,
     out: (l) => out.push(l),
     err: (l) => err.push(l),
+    writable: () => Promise.resolve(),
+    status: () => undefined,
+    signal: new AbortController().signal,
     now: () => Date.parse('2024-06-01T00:00:00Z'),
     readFile: (path) => Buffer.from(path === 'big.json' ? 'x'.repeat(15_001) : '{}'),
   };
@@ -104,22 +104,42 @@ describe('runCli', () => {
     expect(await run(['dlq', 'list'], { KAFKA_SSL: 'maybe' })).toEqual({
       code: 1,
       out: [],
-      err: ['error: KAFKA_SSL must be true or false'],
+      err: ['error: invalid configuration: KAFKA_SSL must be true, false, 1 or 0 (got "maybe")'],
     });
-    expect(await run(['dlq', 'list'], { KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_PASSWORD: 's3cret' })).toEqual({
+    const badMechanism = await run(['dlq', 'list'], { KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_PASSWORD: 's3cret' });
+    expect(badMechanism).toEqual({
       code: 1,
       out: [],
-      err: ['error: KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512'],
+      err: [
+        'error: invalid configuration: KAFKA_SASL_MECHANISM must be one of plain, scram-sha-256, scram-sha-512 ' +
+          '(got "gssapi"); KAFKA_SASL_USERNAME is required when KAFKA_SASL_MECHANISM is set',
+      ],
     });
-    const noUser = await run(['dlq', 'list'], { KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_PASSWORD: 's3cret' });
-    expect(noUser.err).toEqual(['error: KAFKA_SASL_USERNAME is not set (KAFKA_SASL_MECHANISM is set)']);
-    const dir = mkdtempSync(join(tmpdir(), 'cli-spec-'));
-    writeFileSync(join(dir, 'p.json'), '{}');
+    const badTopic = await run(['dlq', 'replay'], { BRIDGE_DLQ_TOPIC: 'a b' });
+    expect(badTopic.err).toEqual([
+      'error: invalid configuration: BRIDGE_DLQ_TOPIC must be a Kafka topic name (got "a b")',
+    ]);
     const noKeys = await run(['cloudinsight', 'integration', 'list'], { NCP_SECRET_KEY: 's3cret' });
     expect(noKeys).toEqual({
       code: 1,
       out: [],
-      err: ['error: NCP_ACCESS_KEY is not set (Cloud Insight needs sub account keys)'],
+      err: ['error: invalid configuration: NCP_ACCESS_KEY is required for the cloudinsight commands'],
     });
+    for (const r of [badMechanism, noKeys]) expect(r.err.join('\n')).not.toContain('s3cret');
+  });
+
+  it('needs the NCP keys for cloudinsight commands whatever BRIDGE_TARGETS says', async () => {
+    const r = await run(['cloudinsight', 'integration', 'list'], { BRIDGE_TARGETS: 'guance' });
+    expect(r.err).toEqual([
+      'error: invalid configuration: NCP_ACCESS_KEY is required for the cloudinsight commands; ' +
+        'NCP_SECRET_KEY is required for the cloudinsight commands',
+    ]);
+  });
+
+  it('is not stopped by bad values of variables the command does not read', async () => {
+    const env = { HTTP_PORT: 'x', BRIDGE_MAX_IN_FLIGHT: '0', GUANCE_MONITORS: '[]', NCP_ACCESS_KEY: '' };
+    const r = await run(['send', '--target', 'guance', '--file', 'f'], env);
+    expect(r.code).toBe(2);
+    expect(r.err[0]).toBe('error: --topic is required when BRIDGE_TOPICS is not set');
   });
 });

@@ -1,11 +1,12 @@
+import { ConfigError } from '@app/config';
 import { UsageError } from './args';
-import { ConfigError, kafkaSettings } from './cli-env';
 import { CliContext, Command, PROGRAM } from './command';
 import { dlqListCommand } from './commands/dlq-list.command';
 import { dlqReplayCommand } from './commands/dlq-replay.command';
 import { integrationCreateCommand } from './commands/integration-create.command';
 import { integrationListCommand } from './commands/integration-list.command';
 import { sendCommand } from './commands/send.command';
+import { cliConfig } from './config';
 import { describeError } from './kafka';
 
 export const COMMANDS: Command[] = [
@@ -57,17 +58,17 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       return 2;
     }
     if (err instanceof ConfigError) {
-      ctx.err(`error: ${err.message}`);
+      ctx.err(`error: invalid configuration: ${err.message}`);
       return 1;
     }
-    ctx.err(`error: ${describeError(err, safeKafkaSettings(ctx))}`);
+    ctx.err(`error: ${describeError(err, kafkaOrNothing(ctx))}`);
     return 1;
   }
 }
 
-function safeKafkaSettings(ctx: CliContext) {
+function kafkaOrNothing(ctx: CliContext) {
   try {
-    return kafkaSettings(ctx.env);
+    return cliConfig(ctx.env, ['kafka']).kafka;
   } catch {
     return undefined;
   }

@@ -1,13 +1,13 @@
-import { Admin, Kafka, logLevel } from 'kafkajs';
-import type { KafkaSettings } from './cli-env';
+import { Admin, Kafka, logLevel, SASLOptions } from 'kafkajs';
+import type { KafkaConfig } from '@app/config';
 
 /** A short-lived client: fails within seconds when no broker answers instead of retrying for long. */
-export function createKafka(settings: KafkaSettings): Kafka {
+export function createKafka(settings: KafkaConfig): Kafka {
   return new Kafka({
     clientId: settings.clientId,
     brokers: settings.brokers,
     ssl: settings.ssl,
-    sasl: settings.sasl,
+    sasl: settings.sasl as SASLOptions | undefined,
     logLevel: logLevel.NOTHING,
     connectionTimeout: 5_000,
     requestTimeout: 30_000,
@@ -42,7 +42,7 @@ const CONNECTION_FAILURE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNR
  * One line for a failure: kafkajs wraps the real cause (`originalError`, `cause`) a few levels
  * deep; a connection failure names the brokers tried.
  */
-export function describeError(err: unknown, settings?: KafkaSettings): string {
+export function describeError(err: unknown, settings?: Pick<KafkaConfig, 'brokers'>): string {
   const messages: string[] = [];
   let connection = false;
   let kafkajs = false;

@@ -29,9 +29,13 @@ export function cell(text: string | number | undefined | null, max = Infinity): 
   return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : flat;
 }
 
-/** Rows padded into aligned columns; the last column is not padded. */
-export function table(head: string[], rows: string[][]): string[] {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => Array.from(r[i] ?? '').length)));
+/** The width of each column, in characters: its widest cell or heading, and at least `min`. */
+export function columnWidths(head: string[], rows: string[][], min: number[] = []): number[] {
+  return head.map((h, i) => Math.max(min[i] ?? 0, h.length, ...rows.map((r) => Array.from(r[i] ?? '').length)));
+}
+
+/** The heading and rows padded into aligned columns; the last column is not padded. */
+export function table(head: string[], rows: string[][], widths = columnWidths(head, rows)): string[] {
   const line = (r: string[]) =>
     r
       .map((c, i) => (i === r.length - 1 ? c : c + ' '.repeat(widths[i] - Array.from(c).length)))

@@ -11,8 +11,8 @@ describe('EmulatorServer', () => {
   let server: EmulatorServer;
   let url: string;
 
-  async function call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, headers = {}) {
-    const res = await request(url + path, {
+  async function call(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown, headers = {}, base = url) {
+    const res = await request(base + path, {
       method,
       headers: { 'content-type': 'application/json', ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
@@ -20,8 +20,8 @@ describe('EmulatorServer', () => {
     const text = await res.body.text();
     return { status: res.statusCode, headers: res.headers, json: text ? JSON.parse(text) : undefined };
   }
-  const ncp = (path: string, body?: unknown, method: 'GET' | 'POST' = 'POST') =>
-    call(method, path, body, signer.headers(method, path));
+  const ncp = (path: string, body?: unknown, method: 'GET' | 'POST' = 'POST', base = url) =>
+    call(method, path, body, signer.headers(method, path), base);
   const guance = (body: unknown, path = pushPath) =>
     call('POST', path, body, { 'df-api-key': EMULATOR_DEFAULTS.guanceApiKey });
 
@@ -130,6 +130,18 @@ describe('EmulatorServer', () => {
         { integrationId: first.json, name: 'a', type: 'OUT_GOING', url: 'https://x.example' },
         { integrationId: second.json, name: 'a', type: 'OUT_GOING', url: 'https://x.example' },
       ]);
+    });
+
+    it('serves no list when told to serve only the documented calls, and still creates', async () => {
+      const documented = await startEmulator({ documentedOnly: true });
+      try {
+        expect((await ncp('/cw_fea/real/cw/api/integration', undefined, 'GET', documented.url)).status).toBe(404);
+        const created = await ncp(create, spec, 'POST', documented.url);
+        expect(created.status).toBe(200);
+        expect(documented.server.integrations()).toMatchObject([{ integrationId: created.json, name: 'a' }]);
+      } finally {
+        await documented.server.close();
+      }
     });
 
     it.each([

@@ -25,6 +25,11 @@ export interface EmulatorOptions {
   maxStoredEntries?: number;
   /** The gateway clock signatures are checked against. */
   clock?: Clock;
+  /**
+   * Serve only the calls the API documents: no list of integrations (404, like any path it does
+   * not know), so clients can be tested against what they may rely on.
+   */
+  documentedOnly?: boolean;
 }
 
 /** Keys the emulator accepts unless told otherwise; fit for tests and the local stack only. */
@@ -48,10 +53,13 @@ export interface StoredIntegration {
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 const PUSH_EVENTS_PREFIX = '/api/v1/push-events/';
-const ROUTES: Record<string, EmulatedApi> = {
+const DOCUMENTED_ROUTES: Record<string, EmulatedApi> = {
   'POST /api/produce': 'datastream',
   'POST /cw_collector/real/data': 'cloudinsight',
   'POST /cw_fea/real/cw/api/integration/create': 'integration',
+};
+/** Calls the API documents do not describe; our clients assume them. */
+const UNDOCUMENTED_ROUTES: Record<string, EmulatedApi> = {
   'GET /cw_fea/real/cw/api/integration': 'integration',
 };
 const JSON_TYPE = 'application/json';
@@ -71,6 +79,7 @@ export class EmulatorServer {
   private readonly ncp: NcpCredentials;
   private readonly guanceApiKey: string;
   private readonly monitors = new Map<string, string>();
+  private readonly routes: Record<string, EmulatedApi>;
   private integrationList: StoredIntegration[] = [];
   /** The last signature computed: requests in the same millisecond to the same path share it. */
   private lastSignature = { input: '', expected: Buffer.alloc(0) };
@@ -79,6 +88,7 @@ export class EmulatorServer {
     this.clock = opts.clock ?? Date.now;
     this.ncp = opts.ncp ?? EMULATOR_DEFAULTS.ncp;
     this.guanceApiKey = opts.guanceApiKey ?? EMULATOR_DEFAULTS.guanceApiKey;
+    this.routes = opts.documentedOnly ? DOCUMENTED_ROUTES : { ...DOCUMENTED_ROUTES, ...UNDOCUMENTED_ROUTES };
     for (const [name, m] of Object.entries(opts.guanceMonitors ?? EMULATOR_DEFAULTS.guanceMonitors)) {
       this.monitors.set(`${m.secret}\n${m.subUri}`, name);
     }
@@ -155,7 +165,7 @@ export class EmulatorServer {
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const api =
-      ROUTES[`${req.method} ${path}`] ??
+      this.routes[`${req.method} ${path}`] ??
       (req.method === 'POST' && path.startsWith(PUSH_EVENTS_PREFIX) ? 'guance' : undefined);
     if (api) this.recorder.stats(api).requests++;
     readBody(req, (raw) => {

@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     guanceApiKey: env.GUANCE_API_KEY ?? EMULATOR_DEFAULTS.guanceApiKey,
     guanceMonitors: monitorsFromEnv(env),
     maxStoredEntries: env.EMULATOR_MAX_STORED ? Number(env.EMULATOR_MAX_STORED) : undefined,
+    documentedOnly: env.EMULATOR_DOCUMENTED_ONLY === 'true',
   });
   await server.start();
   console.log(`emulator listening on ${env.EMULATOR_HOST ?? '0.0.0.0'}:${server.port}`);

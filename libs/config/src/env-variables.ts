@@ -1,6 +1,9 @@
 import { DEFAULT_ROUTE_HEADER } from '@app/contracts/targets';
 
-/** Every environment variable the bridge reads (SPEC section 5), in the order errors are reported. */
+/**
+ * Every environment variable the bridge reads (SPEC section 5), in the order errors are reported.
+ * Those of the Kafka connection start with KAFKA_: the command line reads them by that prefix.
+ */
 export const BRIDGE_ENV_VARIABLES = [
   'KAFKA_BROKERS',
   'KAFKA_CLIENT_ID',

@@ -1,5 +1,6 @@
 import { BRIDGE_ENV_VARIABLES, ENV_DEFAULTS, SECRET_ENV_VARIABLES } from './env-variables';
-import { ConfigError, loadBridgeConfig } from './load-bridge-config';
+import { loadBridgeConfig } from './load-bridge-config';
+import { ConfigError } from './validate-env';
 
 const valid = {
   BRIDGE_TOPICS: 'orders,metrics',

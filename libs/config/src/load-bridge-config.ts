@@ -1,44 +1,16 @@
 import { Target, TARGETS } from '@app/contracts';
-import { validateSync, ValidatorOptions } from 'class-validator';
 import type { GuanceMonitor } from '@app/guance';
 import type { BridgeConfig, KafkaConfig, LogLevel } from './bridge-config';
 import { BOOLEAN_WORDS, splitList } from './env-rules';
-import { ENV_DEFAULTS, BRIDGE_ENV_VARIABLES } from './env-variables';
 import { EnvDto } from './env.dto';
-
-/** A bad or missing environment variable. The message is one line naming it, never a secret. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
-
-const ENV_VALIDATOR_OPTIONS: ValidatorOptions = Object.freeze({
-  stopAtFirstError: true,
-  forbidUnknownValues: true,
-  validationError: { target: false, value: false },
-});
-
-/** The known variables, trimmed, empty ones unset, defaults filled in. */
-export function readEnv(env: Record<string, string | undefined>): EnvDto {
-  const dto = new EnvDto();
-  const fields = dto as unknown as Record<string, string | undefined>;
-  for (const name of BRIDGE_ENV_VARIABLES) {
-    const value = env[name]?.trim();
-    fields[name] = value ? value : ENV_DEFAULTS[name];
-  }
-  return dto;
-}
+import { ConfigError, validateEnv } from './validate-env';
 
 /**
  * Validates the environment and builds the typed configuration (SPEC section 5).
  * Throws a ConfigError naming every bad variable, on one line, without secret values.
  */
 export function loadBridgeConfig(env: Record<string, string | undefined>): BridgeConfig {
-  const dto = readEnv(env);
-  const errors = validateSync(dto, ENV_VALIDATOR_OPTIONS);
-  if (errors.length > 0) {
-    throw new ConfigError(errors.flatMap((e) => Object.values(e.constraints ?? {})).join('; '));
-  }
-  return toBridgeConfig(dto);
+  return toBridgeConfig(validateEnv(env));
 }
 
 /** For main.ts: the configuration, or one line on stderr and exit code 1. */
@@ -56,11 +28,16 @@ function integer(value: string): number {
   return Number.parseInt(value, 10);
 }
 
-function baseUrl(value: string): string {
+export function baseUrl(value: string): string {
   return value.replace(/\/+$/, '');
 }
 
-function kafkaConfig(dto: EnvDto): KafkaConfig {
+/** BRIDGE_TOPICS as a list without repeats; empty when unset. */
+export function topicList(dto: EnvDto): string[] {
+  return [...new Set(splitList(dto.BRIDGE_TOPICS ?? ''))];
+}
+
+export function kafkaConfig(dto: EnvDto): KafkaConfig {
   const kafka: KafkaConfig = {
     brokers: splitList(dto.KAFKA_BROKERS),
     clientId: dto.KAFKA_CLIENT_ID,
@@ -91,7 +68,7 @@ function toBridgeConfig(dto: EnvDto): BridgeConfig {
   const targets = TARGETS.filter((t) => listed.has(t));
   const config: BridgeConfig = {
     kafka: kafkaConfig(dto),
-    topics: [...new Set(splitList(dto.BRIDGE_TOPICS))],
+    topics: topicList(dto),
     groupId: dto.BRIDGE_GROUP_ID,
     targets,
     routeHeader: dto.BRIDGE_ROUTE_HEADER,

@@ -97,6 +97,7 @@ describe('CloudInsightClient against the emulator', () => {
       'CreateIntegration failed: HTTP 500: errorCode 900: Unexpected Error (fault injected by the emulator)',
     );
     await expect(client().listIntegrations()).rejects.toThrow('ListIntegrations failed: HTTP 500');
+    await expect(client().listIntegrations()).rejects.toMatchObject({ name: 'ProvisioningError', status: 500 });
     server.setFault({ api: 'integration', hang: true });
     await expect(client({ timeoutMs: 300 }).listIntegrations()).rejects.toThrow(
       'ListIntegrations failed: timeout after 300 ms',

@@ -14,6 +14,18 @@ export const CLOUDINSIGHT_LIST_INTEGRATIONS_PATH = '/cw_fea/real/cw/api/integrat
 
 export type CloudInsightRecord = Record<string, string | number>;
 
+/** A provisioning call that failed; `status` is the HTTP status when the API answered. */
+export class ProvisioningError extends Error {
+  override readonly name = 'ProvisioningError';
+
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
 export interface CloudInsightClientOptions extends NcpClientOptions {
   /** Sent as X-NCP-REGION_NO (7 for Singapore). */
   regionNo?: string;
@@ -70,17 +82,17 @@ export class CloudInsightClient {
     return this.gateway.close();
   }
 
-  /** A provisioning call: the parsed JSON answer, or an Error that says what went wrong. */
+  /** A provisioning call: the parsed JSON answer, or a ProvisioningError that says what went wrong. */
   private async call(what: string, method: 'GET' | 'POST', path: string, req: NcpRequest): Promise<unknown> {
     let answer;
     try {
       answer = await this.gateway.request(method, path, { ...req, keepBytes: 16 * 1024 * 1024 });
     } catch (err) {
-      if (err instanceof ExchangeError) throw new Error(`${what} failed: ${describeFailure(err)}`);
+      if (err instanceof ExchangeError) throw new ProvisioningError(`${what} failed: ${describeFailure(err)}`);
       throw err;
     }
     const result = this.gateway.result(answer);
-    if (result.outcome !== 'delivered') throw new Error(`${what} failed: ${result.error}`);
+    if (result.outcome !== 'delivered') throw new ProvisioningError(`${what} failed: ${result.error}`, answer.status);
     try {
       return JSON.parse(answer.body.toString('utf8'));
     } catch {

@@ -1,17 +1,20 @@
 import { parseFlags } from '../args';
-import { dlqTopic, kafkaSettings } from '../cli-env';
-import { Command, PROGRAM } from '../command';
+import { Command, OUTPUT_CLOSED, PROGRAM } from '../command';
+import { cliConfig } from '../config';
 import { FILTER_FLAGS, FILTER_HELP, FILTER_USAGE, matches, parseFilter } from '../dlq/dlq-filter';
-import { readDlq } from '../dlq/dlq-reader';
+import { DlqReader } from '../dlq/dlq-reader';
 import { ENTRY_COLUMNS, entryJson, entryRow } from '../dlq/dlq-view';
 import { createKafka } from '../kafka';
-import { table } from '../output';
+import { PagedTable } from '../paged-table';
+import { count, ofTotal, perSecond, Progress } from '../progress';
 
 export const dlqListCommand: Command = {
   path: ['dlq', 'list'],
   usage: `${PROGRAM} dlq list ${FILTER_USAGE} [--json]`,
   help: `Lists the records of the dead-letter topic (BRIDGE_DLQ_TOPIC, default bridge.dlq), from its
 start up to its end when the command starts; it never waits for new records and commits nothing.
+Records are printed as they are read, in DLQ order (partition, then offset); memory stays the same
+however large the DLQ. On a terminal, a long read shows its progress on stderr.
 
 ${FILTER_HELP}
   --json             one JSON object per line with every field; key, value and header values
@@ -20,19 +23,37 @@ ${FILTER_HELP}
   async run(args, ctx) {
     const flags = parseFlags(args, { ...FILTER_FLAGS, json: { type: 'boolean' } });
     const filter = parseFilter(flags, ctx.now());
-    const settings = kafkaSettings(ctx.env);
-    const topic = dlqTopic(ctx.env);
+    const { kafka, dlqTopic } = cliConfig(ctx.env, ['kafka', 'dlqTopic']);
 
-    const { read, kept } = await readDlq(createKafka(settings), topic, (e) => matches(filter, e));
-    const shown = filter.limit === undefined ? kept : kept.slice(0, filter.limit);
-    const summary = `${shown.length} of ${read} records in ${topic} shown (${kept.length} matched)`;
-    if (flags.json) {
-      for (const e of shown) ctx.out(JSON.stringify(entryJson(e)));
-      ctx.err(summary);
-    } else {
-      if (shown.length > 0) table(ENTRY_COLUMNS, shown.map(entryRow)).forEach((l) => ctx.out(l));
-      ctx.out(summary);
+    const reader = new DlqReader(createKafka(kafka), dlqTopic, { signal: ctx.signal });
+    const rows = flags.json ? undefined : new PagedTable(ENTRY_COLUMNS, ctx.out);
+    let shown = 0;
+    const progress = new Progress(
+      ctx,
+      (s) => `reading ${dlqTopic}: ${ofTotal(reader.read, reader.total)} records, ${perSecond(reader.read, s)}`,
+    ).start();
+    let complete: boolean;
+    try {
+      complete = await reader.each(async (entry) => {
+        if (!matches(filter, entry)) return true;
+        shown++;
+        if (rows) rows.add(entryRow(entry));
+        else ctx.out(JSON.stringify(entryJson(entry)));
+        await ctx.writable();
+        return shown !== filter.limit;
+      });
+    } finally {
+      progress.stop();
     }
+    rows?.flush();
+    if (ctx.signal.reason === OUTPUT_CLOSED) return 0;
+
+    const summary = complete
+      ? `${count(shown)} of ${count(reader.read)} records in ${dlqTopic} shown`
+      : `shown ${count(shown)}, ${shown === filter.limit ? '--limit reached' : 'stopped'} after reading ` +
+        `${ofTotal(reader.read, reader.total)} records in ${dlqTopic}`;
+    if (flags.json) ctx.err(summary);
+    else ctx.out(summary);
     return 0;
   },
 };

@@ -1,15 +1,23 @@
-import { IntegrationSpec, validateIntegrationSpec } from '@app/ncp';
+import {
+  CloudInsightClient,
+  IntegrationSpec,
+  IntegrationSummary,
+  ProvisioningError,
+  validateIntegrationSpec,
+} from '@app/ncp';
 import { keyValue, parseFlags, requireFlag, UsageError } from '../args';
-import { cloudInsightClient } from '../cloud-insight';
-import { Command, PROGRAM } from '../command';
+import { cloudInsightClient } from '../cloudinsight';
+import { CliContext, Command, PROGRAM } from '../command';
 
 export const integrationCreateCommand: Command = {
   path: ['cloudinsight', 'integration', 'create'],
   usage: `${PROGRAM} cloudinsight integration create --name N --url U --payload-file F [--header k=v ...] [--dmn-cd PUB]`,
-  help: `Creates a Cloud Insight event integration (CreateIntegration, type OUT_GOING), once: when an
-integration of that name exists already, prints its id and creates nothing. Prints the id on
-stdout. Needs NCP_ACCESS_KEY and NCP_SECRET_KEY; CLOUDINSIGHT_ENDPOINT defaults to
-https://cw.apigw.ntruss.com, CLOUDINSIGHT_REGION_NO is sent when set.
+  help: `Creates a Cloud Insight event integration (CreateIntegration, type OUT_GOING) and prints its id
+on stdout. CreateIntegration does not refuse a second integration of the same name, so it first
+asks for the list of integrations (a call the API documents do not describe): when one of that
+name exists, it prints that id and creates nothing. An API without the list call (HTTP 404 or 405)
+gets the integration created, with a warning on stderr. Needs NCP_ACCESS_KEY and NCP_SECRET_KEY;
+CLOUDINSIGHT_ENDPOINT defaults to https://cw.apigw.ntruss.com, CLOUDINSIGHT_REGION_NO is sent when set.
 
   --name N           integration name
   --url U            endpoint the events are sent to
@@ -41,8 +49,7 @@ https://cw.apigw.ntruss.com, CLOUDINSIGHT_REGION_NO is sent when set.
 
     const client = cloudInsightClient(ctx.env);
     try {
-      // CreateIntegration does not refuse a second integration of the same name: look first.
-      const existing = (await client.listIntegrations()).find((i) => i.name === name);
+      const existing = await integrationNamed(client, name, ctx);
       if (existing) {
         ctx.err(`integration "${name}" exists already; nothing created`);
         ctx.out(existing.integrationId);
@@ -57,3 +64,19 @@ https://cw.apigw.ntruss.com, CLOUDINSIGHT_REGION_NO is sent when set.
     }
   },
 };
+
+/** The integration of that name, looked up with the list call when the API has one. */
+async function integrationNamed(
+  client: CloudInsightClient,
+  name: string,
+  ctx: CliContext,
+): Promise<IntegrationSummary | undefined> {
+  try {
+    return (await client.listIntegrations()).find((i) => i.name === name);
+  } catch (err) {
+    const status = err instanceof ProvisioningError ? err.status : undefined;
+    if (status !== 404 && status !== 405) throw err;
+    ctx.err(`the API has no list of integrations (HTTP ${status}): cannot check whether "${name}" exists; creating it`);
+    return undefined;
+  }
+}

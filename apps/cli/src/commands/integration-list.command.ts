@@ -1,5 +1,5 @@
 import { parseFlags } from '../args';
-import { cloudInsightClient } from '../cloud-insight';
+import { cloudInsightClient } from '../cloudinsight';
 import { Command, PROGRAM } from '../command';
 import { cell, table } from '../output';
 

@@ -1,8 +1,8 @@
 import { GUANCE_MONITOR_HEADER, TARGETS } from '@app/contracts/targets';
 import type { IHeaders } from 'kafkajs';
 import { oneOf, parseFlags, requireFlag, UsageError } from '../args';
-import { bridgeTopics, kafkaSettings, routeHeader } from '../cli-env';
 import { Command, PROGRAM } from '../command';
+import { cliConfig } from '../config';
 import { createKafka, partitionCounts, withAdmin } from '../kafka';
 
 export const sendCommand: Command = {
@@ -26,15 +26,15 @@ export const sendCommand: Command = {
     });
     const target = oneOf('--target', requireFlag(flags.target, '--target'), TARGETS);
     const file = requireFlag(flags.file, '--file');
-    const topic = flags.topic ?? bridgeTopics(ctx.env)[0];
-    if (!topic) throw new UsageError('--topic is required when BRIDGE_TOPICS is not set');
     if (flags.monitor !== undefined && target !== 'guance') throw new UsageError('--monitor goes with --target guance');
-    const settings = kafkaSettings(ctx.env);
+    const config = cliConfig(ctx.env, ['kafka', 'topics', 'routeHeader']);
+    const topic = flags.topic ?? config.topics[0];
+    if (!topic) throw new UsageError('--topic is required when BRIDGE_TOPICS is not set');
     const value = ctx.readFile(file);
 
-    const headers: IHeaders = { [routeHeader(ctx.env)]: target };
+    const headers: IHeaders = { [config.routeHeader]: target };
     if (flags.monitor !== undefined) headers[GUANCE_MONITOR_HEADER] = flags.monitor;
-    const kafka = createKafka(settings);
+    const kafka = createKafka(config.kafka);
     const exists = await withAdmin(kafka, (admin) => partitionCounts(admin, [topic]));
     if (!exists.has(topic)) throw new Error(`topic "${topic}" does not exist`);
 

@@ -24,7 +24,8 @@ comma-separated list, any of which matches):
   --until TIME       last failure at or before TIME
                      TIME: ISO 8601 (UTC unless it has an offset), or a duration ago: 30m, 2h, 7d.
                      Records without x-dlq-last-failure never match a time filter.
-  --limit N          only the first N matching records, in DLQ order (partition, then offset)`;
+  --limit N          only the first N matching records, in DLQ order (partition, then offset);
+                     reading stops there`;
 
 export interface DlqFilter {
   reasons?: ReadonlySet<string>;

@@ -1,130 +1,66 @@
-import { randomUUID } from 'node:crypto';
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { DlqEntry, toDlqEntry } from './dlq-entry';
+import { OrderedRead } from './ordered-read';
 
 export interface ReadOptions {
-  /** Give up when no partition advanced for this long; default 60 s. */
+  /** Stops the read (Ctrl-C, a closed stdout). */
+  signal?: AbortSignal;
+  /** Give up when no record was read for this long; default 60 s. */
   stallTimeoutMs?: number;
 }
 
+/** Called per record; resolves false to stop the read (a --limit reached). */
+export type Visit = (entry: DlqEntry) => boolean | Promise<boolean>;
+
 /**
- * Reads `topic` from its first offset up to the end offsets it has when the read starts, and
- * stops there: an empty or idle topic ends the read at once, records written meanwhile are not
- * read. kafkajs consumers need a group: a unique throwaway one, which never commits and is
- * deleted afterwards. Resolves with the entries in DLQ order (partition, then offset).
+ * Reads the dead-letter topic from its first offset up to the end offsets it has when the read
+ * starts, and stops there: an empty or idle topic ends the read at once, records written meanwhile
+ * are not read. Records come one at a time in DLQ order (partition, then offset), as they are
+ * fetched; none is kept, so memory does not grow with the DLQ.
  */
-export async function readDlq(
-  kafka: Kafka,
-  topic: string,
-  keep: (entry: DlqEntry) => boolean,
-  opts: ReadOptions = {},
-): Promise<{ read: number; kept: DlqEntry[] }> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    if (!(await admin.listTopics()).includes(topic)) {
-      throw new Error(`DLQ topic "${topic}" does not exist (BRIDGE_DLQ_TOPIC)`);
-    }
-    const ends = new Map<number, bigint>();
-    for (const p of await admin.fetchTopicOffsets(topic)) {
-      if (BigInt(p.high) > BigInt(p.low)) ends.set(p.partition, BigInt(p.high));
-    }
-    const kept: DlqEntry[] = [];
-    let read = 0;
-    if (ends.size > 0) {
-      await consumeUpTo(kafka, admin, topic, ends, opts.stallTimeoutMs ?? 60_000, (partition, message) => {
-        read++;
-        const entry = toDlqEntry(topic, partition, message);
-        if (keep(entry)) kept.push(entry);
-      });
-    }
-    kept.sort((a, b) => a.dlq.partition - b.dlq.partition || Number(BigInt(a.dlq.offset) - BigInt(b.dlq.offset)));
-    return { read, kept };
-  } finally {
-    await admin.disconnect();
-  }
-}
+export class DlqReader {
+  /** Records in the DLQ when the read started. */
+  total = 0;
+  /** Records read so far. */
+  read = 0;
 
-type OnMessage = (partition: number, message: Parameters<typeof toDlqEntry>[2]) => void;
+  constructor(
+    private readonly kafka: Kafka,
+    readonly topic: string,
+    private readonly opts: ReadOptions = {},
+  ) {}
 
-async function consumeUpTo(
-  kafka: Kafka,
-  admin: Admin,
-  topic: string,
-  ends: Map<number, bigint>,
-  stallTimeoutMs: number,
-  onMessage: OnMessage,
-): Promise<void> {
-  const remaining = new Set(ends.keys());
-  const groupId = `kafka-ncp-bridge-cli-${randomUUID()}`;
-  let restarts = 0;
-  const consumer = kafka.consumer({
-    groupId,
-    allowAutoTopicCreation: false,
-    maxWaitTimeInMs: 250,
-    // Joining may wait for the group coordinator (it loads after a broker starts): retry longer
-    // than the client default and restart a few times on retriable errors, then fail, so the
-    // command never loops.
-    retry: {
-      retries: 10,
-      initialRetryTime: 300,
-      maxRetryTime: 5_000,
-      restartOnFailure: async (err) => (err as { retriable?: boolean }).retriable === true && ++restarts <= 5,
-    },
-  });
-  let lastProgress = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const advance = (partition: number, next: bigint) => {
-        lastProgress = Date.now();
-        const end = ends.get(partition);
-        if (end === undefined || next < end || !remaining.delete(partition)) return;
-        consumer.pause([{ topic, partitions: [partition] }]);
-        if (remaining.size === 0) resolve();
-      };
-      // Fires for batches that held only filtered records (control records, compaction) too.
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        if (payload.topic === topic) advance(payload.partition, BigInt(payload.lastOffset) + 1n);
-      });
-      consumer.on(consumer.events.CRASH, ({ payload }) => {
-        if (!payload.restart) reject(payload.error);
-      });
-      // Retention may delete the last records before they are read: then the start moved past
-      // the end and no batch will ever report it.
-      const check = async () => {
-        try {
-          for (const p of await admin.fetchTopicOffsets(topic)) {
-            if (remaining.has(p.partition) && BigInt(p.low) >= (ends.get(p.partition) ?? 0n)) {
-              advance(p.partition, BigInt(p.low));
-            }
-          }
-          if (remaining.size > 0 && Date.now() - lastProgress > stallTimeoutMs) {
-            reject(new Error(`reading ${topic} made no progress for ${stallTimeoutMs / 1000} s`));
-            return;
-          }
-        } catch (err) {
-          reject(err);
-          return;
-        }
-        if (remaining.size > 0) timer = setTimeout(check, 2_000);
-      };
-      timer = setTimeout(check, 2_000);
-      consumer
-        .run({
-          autoCommit: false,
-          eachMessage: async ({ partition, message }) => {
-            const end = ends.get(partition);
-            if (end !== undefined && BigInt(message.offset) < end) onMessage(partition, message);
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    clearTimeout(timer);
-    await consumer.disconnect();
-    await admin.deleteGroups([groupId]).catch(() => undefined);
+  /** Resolves true when it read up to the end, false when `visit` or the signal stopped it. */
+  async each(visit: Visit): Promise<boolean> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      if (!(await admin.listTopics()).includes(this.topic)) {
+        throw new Error(`DLQ topic "${this.topic}" does not exist (BRIDGE_DLQ_TOPIC)`);
+      }
+      const offsets = await admin.fetchTopicOffsets(this.topic);
+      const ranges = offsets
+        .filter((p) => BigInt(p.high) > BigInt(p.low))
+        .map((p) => ({ partition: p.partition, end: BigInt(p.high) }))
+        .sort((a, b) => a.partition - b.partition);
+      this.total = offsets.reduce((sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)), 0);
+      if (ranges.length === 0) return true;
+      if (this.opts.signal?.aborted) return false;
+      const partitions = offsets.map((p) => p.partition);
+      const read = new OrderedRead(
+        this.kafka,
+        admin,
+        this.topic,
+        partitions,
+        ranges,
+        this.opts.stallTimeoutMs ?? 60_000,
+      );
+      return await read.run(async (partition, message) => {
+        this.read++;
+        return visit(toDlqEntry(this.topic, partition, message));
+      }, this.opts.signal);
+    } finally {
+      await admin.disconnect();
+    }
   }
 }
