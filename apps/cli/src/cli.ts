@@ -6,7 +6,7 @@ import { dlqReplayCommand } from './commands/dlq-replay.command';
 import { integrationCreateCommand } from './commands/integration-create.command';
 import { integrationListCommand } from './commands/integration-list.command';
 import { sendCommand } from './commands/send.command';
-import { describeError } from './kafka';
+import { describeKafkaError } from '@app/kafka';
 
 export const COMMANDS: Command[] = [
   dlqListCommand,
@@ -60,7 +60,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       ctx.err(`error: ${err.message}`);
       return 1;
     }
-    ctx.err(`error: ${describeError(err, safeKafkaSettings(ctx))}`);
+    ctx.err(`error: ${describeKafkaError(err, safeKafkaSettings(ctx))}`);
     return 1;
   }
 }

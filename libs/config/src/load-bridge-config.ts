@@ -4,6 +4,7 @@ import type { BridgeConfig, GuanceMonitor, KafkaConfig, LogLevel } from './bridg
 import { BOOLEAN_WORDS, splitList } from './env-rules';
 import { ENV_DEFAULTS, BRIDGE_ENV_VARIABLES } from './env-variables';
 import { EnvDto } from './env.dto';
+import { readTlsFiles } from './tls-files';
 
 /** A bad or missing environment variable. The message is one line naming it, never a secret. */
 export class ConfigError extends Error {
@@ -64,7 +65,11 @@ function kafkaConfig(dto: EnvDto): KafkaConfig {
     brokers: splitList(dto.KAFKA_BROKERS),
     clientId: dto.KAFKA_CLIENT_ID,
     ssl: BOOLEAN_WORDS[dto.KAFKA_SSL.toLowerCase()],
+    metadataMaxAgeMs: integer(dto.KAFKA_METADATA_MAX_AGE_MS),
   };
+  if (dto.KAFKA_SSL_CA_FILE !== undefined || dto.KAFKA_SSL_CERT_FILE !== undefined) {
+    kafka.tls = readTlsFiles(dto as unknown as Record<string, string | undefined>);
+  }
   if (dto.KAFKA_SASL_MECHANISM !== undefined) {
     kafka.sasl = {
       mechanism: dto.KAFKA_SASL_MECHANISM.toLowerCase() as NonNullable<KafkaConfig['sasl']>['mechanism'],

@@ -5,4 +5,3 @@ export * from './offset-tracker';
 export * from './pipeline-types';
 export * from './heartbeat';
 export * from './target-pipeline';
-export * from './dead-letter-writer';

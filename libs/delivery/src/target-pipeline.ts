@@ -1,5 +1,6 @@
 import type { DlqReason, InboundRecord, SendResult, Target } from '@app/contracts';
 import { TARGETS } from '@app/contracts/targets';
+import { headerText } from '@app/contracts/record-headers';
 import { setMaxListeners } from 'node:events';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { isRebalanceError } from './heartbeat';
@@ -575,12 +576,9 @@ function partKey(topic: string, partition: number): string {
   return `${partition}:${topic}`;
 }
 
-/** The route header's value; the first one when the header is repeated. */
+/** The route header's value; the first one when the header is repeated; a null value is no route. */
 function routeValue(record: InboundRecord, header: string): string | undefined {
-  let value = record.headers[header];
-  if (Array.isArray(value)) value = value[0];
-  if (value === undefined) return undefined;
-  return typeof value === 'string' ? value : value.toString('utf8');
+  return headerText(record.headers, header);
 }
 
 function offsetError(part: PartitionState, offset: string, expected: string): Error {

@@ -1,12 +1,5 @@
 import type { BridgeConfig } from '@app/config';
-import {
-  GUANCE_MONITOR_HEADER,
-  InboundRecord,
-  ParseResult,
-  SendResult,
-  Target,
-  parseRecordValue,
-} from '@app/contracts';
+import { GUANCE_MONITOR_HEADER, headerText, ParseResult, SendResult, Target, parseRecordValue } from '@app/contracts';
 import type { CloudInsightRecordDto, GuanceRecordDto } from '@app/contracts';
 import type { TargetSender } from '@app/delivery';
 
@@ -25,12 +18,6 @@ export interface GuanceDelivery {
 type Send = (call: DeliveryCall<unknown>) => Promise<SendResult>;
 
 const CLOUD_INSIGHT_COALESCE = { maxRecords: 100, maxBytes: 256 * 1024, lingerMs: 5 };
-
-function headerText(record: InboundRecord, name: string): string | undefined {
-  const raw = record.headers[name];
-  const first = Array.isArray(raw) ? raw[0] : raw;
-  return first === undefined ? undefined : first.toString();
-}
 
 /** Builds the TargetSender of one target: parse with the record DTOs, send through the handler. */
 export function createSender(target: Target, send: Send, config: BridgeConfig): TargetSender<unknown> {
@@ -54,7 +41,7 @@ export function createSender(target: Target, send: Send, config: BridgeConfig): 
       return {
         ...base,
         parse: (r): ParseResult<GuanceDelivery> => {
-          const monitor = headerText(r, GUANCE_MONITOR_HEADER);
+          const monitor = headerText(r.headers, GUANCE_MONITOR_HEADER);
           if (monitor !== undefined && !Object.prototype.hasOwnProperty.call(monitors, monitor)) {
             return {
               ok: false,

@@ -5,11 +5,11 @@ import { PinoLogger } from 'nestjs-pino';
 import { lastValueFrom } from 'rxjs';
 import { BRIDGE_CONFIG, BridgeConfig } from '@app/config';
 import { InboundRecord, SendResult, Target, TARGETS } from '@app/contracts';
-import { DeadLetterWriter, RetryPolicy, TargetPipeline } from '@app/delivery';
+import { RetryPolicy, TargetPipeline } from '@app/delivery';
+import { createKafka, DeadLetterWriter } from '@app/kafka';
 import { BridgeMetrics } from '../ops/bridge-metrics';
 import { ConsumerStates } from '../ops/consumer-states';
 import { createSender, DeliveryCall } from '../delivery/target-senders';
-import { createKafka } from './kafka-client';
 import { LagReporter } from './lag-reporter';
 
 const COMMIT_INTERVAL_MS = 500;
@@ -73,7 +73,7 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
 
   private async start(): Promise<void> {
     const { config } = this;
-    this.kafka = createKafka(config.kafka, this.log);
+    this.kafka = createKafka(config.kafka, { logger: this.log });
     this.states.expect(config.targets);
     await this.ensureDlqTopic(this.kafka);
     this.dlqProducer = this.kafka.producer({
@@ -150,6 +150,7 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
       maxBytesPerPartition: 1_048_576,
       maxBytes: 16 * 1_048_576,
       allowAutoTopicCreation: false,
+      metadataMaxAge: config.kafka.metadataMaxAgeMs,
     });
     const tc: TargetConsumer = {
       target,
@@ -234,7 +235,7 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
       offset: m.offset,
       key: m.key ?? null,
       value: m.value ?? null,
-      headers: m.headers ?? {},
+      headers: m.headerList ?? [],
       timestamp: m.timestamp,
     }));
     try {

@@ -1,0 +1,72 @@
+/** What an error message may name about the cluster: never the password. */
+export interface KafkaEndpoint {
+  brokers: readonly string[];
+  ssl?: boolean;
+  sasl?: { mechanism: string; username?: string };
+}
+
+interface Link {
+  name?: string;
+  message: string;
+  code?: string;
+  broker?: string;
+}
+
+const UNTRUSTED =
+  /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_SIGNATURE_FAILURE)$/;
+const TLS_HINTS: [RegExp, string][] = [
+  [UNTRUSTED, "is KAFKA_SSL_CA_FILE your brokers' CA?"],
+  [/^CERT_(HAS_EXPIRED|NOT_YET_VALID)$/, "the broker's certificate is outside its validity period"],
+  [
+    /^ERR_TLS_CERT_ALTNAME_INVALID$/,
+    "the broker's certificate does not name this host: list brokers by a name it carries",
+  ],
+  [
+    /^ERR_SSL_.*(CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE)$/,
+    'the brokers ask for a client certificate: set KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE',
+  ],
+  [
+    /^ERR_SSL_.*(UNKNOWN_CA|BAD_CERTIFICATE|CERTIFICATE_UNKNOWN)$/,
+    'the brokers do not trust KAFKA_SSL_CERT_FILE: is it signed by a CA they trust?',
+  ],
+  [/^ERR_SSL_/, 'is this a TLS listener?'],
+];
+const CONNECTION_FAILURE = /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|Connection (error|timeout)/i;
+
+/** kafkajs wraps the real cause (`originalError`, `cause`) a few levels deep. */
+function chainOf(err: unknown): Link[] {
+  const links: Link[] = [];
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 6; depth++) {
+    const e = current as Partial<Link> & { originalError?: unknown; cause?: unknown };
+    links.push({ name: e.name, message: e.message ?? String(current), code: e.code, broker: e.broker });
+    current = e.originalError ?? e.cause;
+  }
+  return links;
+}
+
+/**
+ * One line for a failure to talk to Kafka, naming the cause a person can act on: an untrusted or
+ * mismatched certificate, a refused SASL login (user and mechanism, never the password), an
+ * unreachable broker; else the messages of the error chain.
+ */
+export function describeKafkaError(err: unknown, kafka?: KafkaEndpoint): string {
+  const chain = chainOf(err);
+  const messages = [...new Set(chain.map((l) => l.message))];
+  const where = chain.find((l) => l.broker)?.broker ?? kafka?.brokers.join(',') ?? 'the brokers';
+  if (chain.some((l) => l.name === 'KafkaJSSASLAuthenticationError')) {
+    const user = kafka?.sasl?.username === undefined ? '' : ` for user ${JSON.stringify(kafka.sasl.username)}`;
+    const mechanism = kafka?.sasl ? ` (${kafka.sasl.mechanism})` : '';
+    return `SASL authentication failed${user}${mechanism} at ${where}: check KAFKA_SASL_USERNAME/KAFKA_SASL_PASSWORD`;
+  }
+  for (const link of chain) {
+    const hint = TLS_HINTS.find(([code]) => code.test(link.code ?? ''))?.[1];
+    if (hint === undefined) continue;
+    const reason = link.message.replace(/^Connection error: /, '');
+    return `cannot connect to Kafka at ${where} over TLS: ${reason} (${hint})`;
+  }
+  const connection = chain.some((l) => l.name === 'KafkaJSConnectionError' || CONNECTION_FAILURE.test(l.message));
+  const kafkajs = chain.some((l) => l.name?.startsWith('KafkaJS'));
+  if (kafkajs && connection && kafka) return `cannot reach Kafka at ${kafka.brokers.join(',')}: ${messages.join(': ')}`;
+  return messages.join(': ');
+}
