@@ -43,6 +43,22 @@ function signed(cwd: string, name: string, ca: string, cn: string, extensions: s
   openssl(['x509', '-req', '-in', `${name}.csr`, '-out', `${name}.pem`, ...sign], cwd);
 }
 
+const CLIENT_KEY_PASSWORD = 'SECRET-tls-key-7d41c9';
+
+/** The files of a TestPki made in `dir` before (by makeTestPki, e.g. in another process). */
+export function testPkiFiles(dir: string): TestPki {
+  return {
+    dir,
+    ca: join(dir, 'ca.pem'),
+    brokerKeystore: join(dir, 'broker-keystore.pem'),
+    clientCert: join(dir, 'client.pem'),
+    clientKey: join(dir, 'client-encrypted.key'),
+    clientKeyPassword: CLIENT_KEY_PASSWORD,
+    strangerCert: join(dir, 'stranger.pem'),
+    strangerKey: join(dir, 'stranger.key'),
+  };
+}
+
 export function makeTestPki(dir: string): TestPki {
   mkdirSync(dir, { recursive: true });
   selfSignedCa(dir, 'ca', 'bridge test CA');
@@ -52,19 +68,9 @@ export function makeTestPki(dir: string): TestPki {
     readFileSync(join(dir, 'broker.key'), 'utf8') + readFileSync(join(dir, 'broker.pem'), 'utf8'),
   );
   signed(dir, 'client', 'ca', 'bridge-test-client', 'extendedKeyUsage=clientAuth\n');
-  const clientKeyPassword = 'SECRET-tls-key-7d41c9';
-  const encrypt = ['-topk8', '-v2', 'aes-256-cbc', '-passout', `pass:${clientKeyPassword}`];
+  const encrypt = ['-topk8', '-v2', 'aes-256-cbc', '-passout', `pass:${CLIENT_KEY_PASSWORD}`];
   openssl(['pkcs8', ...encrypt, '-in', 'client.key', '-out', 'client-encrypted.key'], dir);
   selfSignedCa(dir, 'stranger-ca', 'some other CA');
   signed(dir, 'stranger', 'stranger-ca', 'stranger', 'extendedKeyUsage=clientAuth\n');
-  return {
-    dir,
-    ca: join(dir, 'ca.pem'),
-    brokerKeystore: join(dir, 'broker-keystore.pem'),
-    clientCert: join(dir, 'client.pem'),
-    clientKey: join(dir, 'client-encrypted.key'),
-    clientKeyPassword,
-    strangerCert: join(dir, 'stranger.pem'),
-    strangerKey: join(dir, 'stranger.key'),
-  };
+  return testPkiFiles(dir);
 }
