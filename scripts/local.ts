@@ -77,7 +77,12 @@ async function startUp(): Promise<void> {
   kafka = external ? undefined : await startKafka({ partitions: LOCAL_TOPIC_PARTITIONS, log });
   const brokers = external ?? kafka!.brokers;
   checkpoint();
-  const client = createKafka({ clientId: 'bridge-local', brokers: brokers.split(','), ssl: false, metadataMaxAgeMs: 30_000 });
+  const client = createKafka({
+    clientId: 'bridge-local',
+    brokers: brokers.split(','),
+    ssl: false,
+    metadataMaxAgeMs: 30_000,
+  });
   const admin = client.admin();
   await admin.connect();
   await admin
