@@ -36,13 +36,18 @@ describe('describeKafkaError', () => {
     expect(line).not.toContain('Pa55');
   });
 
-  it('asks for a client certificate when the brokers require one', () => {
-    const err = kafkajsError('KafkaJSConnectionError', 'Connection error: tlsv13 alert certificate required', {
+  it('asks for a client certificate when the brokers refuse to go on without one, or names the one they refused', () => {
+    const openssl =
+      'Connection error: 407D736D9C7F0000:error:0A000412:SSL routines:ssl3_read_bytes:ssl/tls alert bad certificate:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:918:SSL alert number 42\n';
+    const err = kafkajsError('KafkaJSConnectionError', openssl, {
       broker: 'kafka-2:9093',
-      code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+      code: 'ERR_SSL_SSL/TLS_ALERT_BAD_CERTIFICATE',
     });
-    expect(describeKafkaError(err, endpoint)).toMatch(
-      /^cannot connect to Kafka at kafka-2:9093 over TLS: .*KAFKA_SSL_CERT_FILE/,
+    expect(describeKafkaError(err, endpoint)).toBe(
+      'cannot connect to Kafka at kafka-2:9093 over TLS: ssl/tls alert bad certificate (the brokers ask for a client certificate: set KAFKA_SSL_CERT_FILE and KAFKA_SSL_KEY_FILE)',
+    );
+    expect(describeKafkaError(err, { ...endpoint, tls: { cert: 'PEM' } })).toMatch(
+      /\(the brokers do not accept KAFKA_SSL_CERT_FILE: is it signed by a CA they trust\?\)$/,
     );
   });
 
