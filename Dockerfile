@@ -3,10 +3,12 @@
 #   docker run IMAGE node dist/apps/emulator/main.js
 #   docker run IMAGE node dist/apps/cli/main.js <command>
 
-# Build: all dependencies, webpack bundles in dist/apps/{bridge,emulator,cli}/main.js.
+# Build: all dependencies, webpack bundles in dist/apps/{bridge,emulator,cli}/main.js. npm ci's
+# postinstall applies patches/ (kafkajs reads and writes record headers exactly only when patched).
 FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
@@ -23,6 +25,8 @@ ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# The patched kafkajs of the build stage (patch-package is a dev tool; the bridge refuses an unpatched one).
+COPY --from=build /app/node_modules/kafkajs ./node_modules/kafkajs
 COPY --from=build /app/dist ./dist
 # The image's `node` user, numeric so Kubernetes can check runAsNonRoot without a passwd lookup.
 USER 1000:1000

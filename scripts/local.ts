@@ -1,7 +1,7 @@
 // `npm run local`: a local Kafka, emulators of the three APIs and the bridge, fed sample records,
 // with a live summary of where they went. Ctrl-C (or LOCAL_EXIT_AFTER_MS) stops everything.
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafka } from '@app/kafka';
 import { EmulatorServer } from '../apps/emulator/src/emulator-server';
 import { freePorts, LocalKafka, startKafka } from '../tools/kafka/broker';
 import { LocalBridge, spawnBridge, stopBridge, waitReady } from './local/bridge';
@@ -84,7 +84,12 @@ async function startUp(): Promise<void> {
   kafka = external ? undefined : await startKafka({ partitions: LOCAL_TOPIC_PARTITIONS, log });
   const brokers = external ?? kafka!.brokers;
   checkpoint();
-  const client = new Kafka({ clientId: 'bridge-local', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const client = createKafka({
+    clientId: 'bridge-local',
+    brokers: brokers.split(','),
+    ssl: false,
+    metadataMaxAgeMs: 30_000,
+  });
   const admin = client.admin();
   await admin.connect();
   await admin

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Consumer, Kafka, logLevel } from 'kafkajs';
-import { DLQ_HEADERS, Target, TARGETS } from '@app/contracts';
+import type { Consumer } from 'kafkajs';
+import { DLQ_HEADERS, RecordHeaders, Target, TARGETS } from '@app/contracts';
 import { EmulatorServer } from '../../apps/emulator/src';
-import { brokers, TestRecord, uniqueName } from './kafka';
+import { brokers, TestRecord, testKafka, uniqueName } from './kafka';
 import { idOf, validRecord } from './records';
 
 const FIGURES_FILE = join(__dirname, '../../.cache/faults/figures.jsonl');
@@ -54,8 +54,10 @@ export class Ledger {
   readonly delivered = new Map<string, number>();
   /** id -> reasons it was dead-lettered with, once per DLQ record */
   readonly deadLettered = new Map<string, string[]>();
-  /** id -> the DLQ record's headers (the last one) */
+  /** id -> the DLQ record's headers (the last one), first value of each name as text */
   readonly dlqHeaders = new Map<string, Record<string, string>>();
+  /** id -> the DLQ record's headers (the last one) exactly as Kafka has them */
+  readonly dlqHeaderList = new Map<string, RecordHeaders>();
   /** id -> sha256 of the DLQ record's value ('null' for a tombstone), to compare byte for byte */
   readonly dlqValueHash = new Map<string, string>();
   private readonly since = new Map<Target, number>();
@@ -73,7 +75,7 @@ export class Ledger {
 
   /** Starts reading the DLQ topic from its beginning. */
   async start(): Promise<this> {
-    const kafka = new Kafka({ clientId: 'fault-ledger', brokers: this.brokerList, logLevel: logLevel.NOTHING });
+    const kafka = testKafka('fault-ledger', this.brokerList);
     this.consumer = kafka.consumer({ groupId: uniqueName('ledger'), maxWaitTimeInMs: 200, maxBytes: 64 * 1048576 });
     await this.consumer.connect();
     // a topic created a moment ago may not be in every broker's metadata yet
@@ -88,14 +90,14 @@ export class Ledger {
     }
     await this.consumer.run({
       eachMessage: async ({ message }) => {
-        const headers: Record<string, string> = {};
-        for (const [name, v] of Object.entries(message.headers ?? {})) {
-          if (v !== undefined) headers[name] = (Array.isArray(v) ? v[0] : v).toString();
-        }
+        const list = message.headerList ?? [];
+        const headers: Record<string, string> = Object.create(null);
+        for (const { key, value } of list) if (!(key in headers) && value !== null) headers[key] = value.toString();
         const id = headers['x-test-id'];
         if (id === undefined || !this.ids.has(id)) return;
         this.deadLettered.set(id, [...(this.deadLettered.get(id) ?? []), headers[DLQ_HEADERS.reason]]);
         this.dlqHeaders.set(id, headers);
+        this.dlqHeaderList.set(id, list);
         this.dlqValueHash.set(id, valueHash(message.value));
       },
     });
@@ -198,7 +200,7 @@ export async function deliveredButUncommitted(
   brokerList: string[] = brokers(),
 ): Promise<{ count: number; ids: string[]; committed: Map<string, number> }> {
   ledger.poll();
-  const kafka = new Kafka({ clientId: 'fault-offsets', brokers: brokerList, logLevel: logLevel.NOTHING });
+  const kafka = testKafka('fault-offsets', brokerList);
   const admin = kafka.admin();
   await admin.connect();
   const committed = new Map<string, number>();

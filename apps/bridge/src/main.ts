@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { loadConfigOrExit } from '@app/config';
+import { describeKafkaError } from '@app/kafka';
 import { BridgeModule } from './bridge.module';
 import { KafkaBridgeServer } from './transport/kafka-bridge.server';
 
+// Validate the environment before anything starts: a bad value exits 1 with one line naming it.
+const config = loadConfigOrExit(process.env);
+
 async function bootstrap(): Promise<void> {
-  // Validate the environment before anything starts: a bad value exits 1 with one line naming it.
-  const config = loadConfigOrExit(process.env);
   const app = await NestFactory.create(BridgeModule.forRoot(config), { bufferLogs: true });
   const logger = app.get(Logger);
   app.useLogger(logger);
@@ -42,6 +44,6 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((err: unknown) => {
-  console.error(`kafka-ncp-bridge failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(`kafka-ncp-bridge failed to start: ${describeKafkaError(err, config.kafka)}`);
   process.exit(1);
 });

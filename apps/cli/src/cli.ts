@@ -6,8 +6,8 @@ import { dlqReplayCommand } from './commands/dlq-replay.command';
 import { integrationCreateCommand } from './commands/integration-create.command';
 import { integrationListCommand } from './commands/integration-list.command';
 import { sendCommand } from './commands/send.command';
+import { describeKafkaError } from '@app/kafka';
 import { cliConfig } from './config';
-import { describeError } from './kafka';
 
 export const COMMANDS: Command[] = [
   dlqListCommand,
@@ -61,7 +61,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
       ctx.err(`error: invalid configuration: ${err.message}`);
       return 1;
     }
-    ctx.err(`error: ${describeError(err, kafkaOrNothing(ctx))}`);
+    ctx.err(`error: ${describeKafkaError(err, kafkaOrNothing(ctx))}`);
     return 1;
   }
 }

@@ -5,9 +5,19 @@ describe('output', () => {
     expect(encodeBytes(Buffer.from('é€😀'))).toEqual({ utf8: 'é€😀' });
     expect(encodeBytes(Buffer.from([0xc3, 0x28]))).toEqual({ base64: 'wyg=' });
     expect(encodeBytes(null)).toBeNull();
-    expect(encodeHeaders({ a: [Buffer.from('x'), Buffer.from([0xff])], b: undefined })).toEqual({
-      a: [{ utf8: 'x' }, { base64: '/w==' }],
-    });
+    const headers = [
+      { key: 'a', value: Buffer.from('x') },
+      { key: 'constructor', value: null },
+      { key: 'a', value: Buffer.from([0xff]) },
+    ];
+    expect(encodeHeaders(headers)).toEqual([
+      { key: 'a', value: { utf8: 'x' } },
+      { key: 'constructor', value: null },
+      { key: 'a', value: { base64: '/w==' } },
+    ]);
+    expect(JSON.stringify(encodeHeaders([{ key: '__proto__', value: Buffer.from('p') }]))).toBe(
+      '[{"key":"__proto__","value":{"utf8":"p"}}]',
+    );
   });
 
   it('makes one safe, bounded cell of any text', () => {

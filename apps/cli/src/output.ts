@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import type { IHeaders } from 'kafkajs';
+import type { RecordHeaders } from '@app/contracts/record-headers';
 
 export type EncodedBytes = null | { utf8: string } | { base64: string };
 
@@ -10,13 +10,9 @@ export function encodeBytes(bytes: Buffer | string | null | undefined): EncodedB
   return isUtf8(bytes) ? { utf8: bytes.toString('utf8') } : { base64: bytes.toString('base64') };
 }
 
-export function encodeHeaders(headers: IHeaders): Record<string, EncodedBytes | EncodedBytes[]> {
-  const out: Record<string, EncodedBytes | EncodedBytes[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    out[name] = Array.isArray(value) ? value.map(encodeBytes) : encodeBytes(value);
-  }
-  return out;
+/** Headers for JSON: a list in record order, as Kafka has them (repeats and null values kept). */
+export function encodeHeaders(headers: RecordHeaders): { key: string; value: EncodedBytes }[] {
+  return headers.map(({ key, value }) => ({ key, value: encodeBytes(value) }));
 }
 
 /** Text safe for one table cell: control characters and line breaks become spaces. */

@@ -7,7 +7,11 @@ export interface KafkaConfig {
   brokers: string[];
   clientId: string;
   ssl: boolean;
+  /** PEM texts read at start from the KAFKA_SSL_*_FILE variables (only with `ssl`) */
+  tls?: { ca?: string; cert?: string; key?: string; passphrase?: string };
   sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  /** How often consumers refresh topic metadata, so added partitions are consumed within it. */
+  metadataMaxAgeMs: number;
 }
 
 /** pino levels (LOG_LEVEL). */

@@ -11,6 +11,7 @@ import {
   EnvRequiredWith,
   splitList,
 } from './env-rules';
+import { certificateFileIssue, keyFileIssue, keyPasswordIssue } from './tls-files';
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export const START_FROM = ['earliest', 'latest'] as const;
@@ -96,6 +97,19 @@ export class EnvDto {
   @EnvBoolean()
   KAFKA_SSL!: string;
 
+  @EnvCustom('envCertificateFile', certificateFileIssue)
+  KAFKA_SSL_CA_FILE?: string;
+
+  @EnvCustom('envCertificateFile', certificateFileIssue)
+  KAFKA_SSL_CERT_FILE?: string;
+
+  @EnvRequiredWith('KAFKA_SSL_CERT_FILE')
+  @EnvCustom('envKeyFile', keyFileIssue)
+  KAFKA_SSL_KEY_FILE?: string;
+
+  @EnvCustom('envKeyPassword', keyPasswordIssue, false)
+  KAFKA_SSL_KEY_PASSWORD?: string;
+
   @EnvOneOf(SASL_MECHANISMS)
   KAFKA_SASL_MECHANISM?: string;
 
@@ -104,6 +118,9 @@ export class EnvDto {
 
   @EnvRequiredWith('KAFKA_SASL_MECHANISM')
   KAFKA_SASL_PASSWORD?: string;
+
+  @EnvInteger(1_000, 3_600_000)
+  KAFKA_METADATA_MAX_AGE_MS!: string;
 
   @EnvRequired()
   @EnvList(TOPIC, 'Kafka topic names')

@@ -24,7 +24,7 @@ function errorOf(env: Record<string, string | undefined>): string {
 describe('loadBridgeConfig: defaults (SPEC section 5)', () => {
   it('fills every default', () => {
     expect(loadBridgeConfig(valid)).toEqual({
-      kafka: { brokers: ['localhost:9092'], clientId: 'kafka-ncp-bridge', ssl: false },
+      kafka: { brokers: ['localhost:9092'], clientId: 'kafka-ncp-bridge', ssl: false, metadataMaxAgeMs: 30000 },
       topics: ['orders', 'metrics'],
       groupId: 'kafka-ncp-bridge',
       targets: ['datastream', 'cloudinsight', 'guance'],

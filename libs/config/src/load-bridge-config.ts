@@ -4,6 +4,7 @@ import type { BridgeConfig, KafkaConfig, LogLevel } from './bridge-config';
 import { BOOLEAN_WORDS, splitList } from './env-rules';
 import { EnvDto } from './env.dto';
 import { ConfigError, validateEnv } from './validate-env';
+import { readTlsFiles } from './tls-files';
 
 /**
  * Validates the environment and builds the typed configuration (SPEC section 5).
@@ -42,7 +43,11 @@ export function kafkaConfig(dto: EnvDto): KafkaConfig {
     brokers: splitList(dto.KAFKA_BROKERS),
     clientId: dto.KAFKA_CLIENT_ID,
     ssl: BOOLEAN_WORDS[dto.KAFKA_SSL.toLowerCase()],
+    metadataMaxAgeMs: integer(dto.KAFKA_METADATA_MAX_AGE_MS),
   };
+  if (dto.KAFKA_SSL_CA_FILE !== undefined || dto.KAFKA_SSL_CERT_FILE !== undefined) {
+    kafka.tls = readTlsFiles(dto as unknown as Record<string, string | undefined>);
+  }
   if (dto.KAFKA_SASL_MECHANISM !== undefined) {
     kafka.sasl = {
       mechanism: dto.KAFKA_SASL_MECHANISM.toLowerCase() as NonNullable<KafkaConfig['sasl']>['mechanism'],

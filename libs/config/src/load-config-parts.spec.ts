@@ -18,7 +18,7 @@ function errorOf(load: () => unknown): string {
 describe('loadConfigParts', () => {
   it('builds the parts asked for, with the bridge defaults, and nothing else', () => {
     expect(loadConfigParts({}, ['kafka', 'dlqTopic', 'routeHeader', 'topics', 'cloudinsightEndpoint'])).toEqual({
-      kafka: { brokers: ['localhost:9092'], clientId: 'kafka-ncp-bridge', ssl: false },
+      kafka: { brokers: ['localhost:9092'], clientId: 'kafka-ncp-bridge', ssl: false, metadataMaxAgeMs: 30_000 },
       dlqTopic: 'bridge.dlq',
       routeHeader: 'x-bridge-target',
       topics: [],

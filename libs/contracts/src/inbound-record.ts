@@ -1,4 +1,4 @@
-import type { IHeaders } from 'kafkajs';
+import type { RecordHeaders } from './record-headers';
 
 /** One record as fetched from an internal topic, untouched (the DLQ keeps it byte for byte). */
 export interface InboundRecord {
@@ -8,7 +8,7 @@ export interface InboundRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers: IHeaders;
+  headers: RecordHeaders;
   /** Record timestamp, milliseconds since the epoch, as a decimal string. */
   timestamp: string;
 }

@@ -1,4 +1,5 @@
 export * from './targets';
+export * from './record-headers';
 export * from './inbound-record';
 export * from './send-result';
 export * from './dlq';

@@ -29,7 +29,7 @@ async function run(label: string, coalesce: boolean): Promise<void> {
     retry: {},
     maxInFlight: 64,
   });
-  const header = { 'x-bridge-target': Buffer.from('cloudinsight') };
+  const header = [{ key: 'x-bridge-target', value: Buffer.from('cloudinsight') }];
   const value = Buffer.from('{"cw_key":"k","data":{"a":1}}');
   const keys = Array.from({ length: KEYS }, (_, i) => Buffer.from(`key-${i}`));
   const perPartition = RECORDS / PARTITIONS;

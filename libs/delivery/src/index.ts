@@ -4,4 +4,3 @@ export type { CircuitCause } from './call-gate';
 export type { PipelineEvents, TargetPipelineOptions, TopicPartitionOffset } from './pipeline-options';
 export type { BatchContext } from './batch-waiter';
 export type { Coalescing, DeadLetter, DeadLetterSink, TargetSender } from './target-sender';
-export { DeadLetterWriter, toDeadLetterMessage } from './dead-letter-writer';

@@ -25,7 +25,7 @@ export function rec(
     offset: String(offset),
     key: key === null ? null : Buffer.from(key),
     value: Buffer.from(value),
-    headers: target === undefined ? {} : { 'x-bridge-target': Buffer.from(target) },
+    headers: target === undefined ? [] : [{ key: 'x-bridge-target', value: Buffer.from(target) }],
     timestamp: '1700000000000',
   };
 }

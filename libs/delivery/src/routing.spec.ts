@@ -27,7 +27,10 @@ describe('Router', () => {
     const r = new Router({ target: 'guance', header: 'route', knownTargets: KNOWN, deadLettersUnroutable: true });
     const record = {
       ...rec(0, 'k', undefined),
-      headers: { route: [Buffer.from('guance'), Buffer.from('datastream')] },
+      headers: [
+        { key: 'route', value: Buffer.from('guance') },
+        { key: 'route', value: Buffer.from('datastream') },
+      ],
     };
     expect(r.route(record)).toBe('mine');
     expect(r.route(rec(1, 'k', 'guance'))).toBe('unroutable'); // x-bridge-target is not the header here

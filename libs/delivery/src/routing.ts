@@ -1,4 +1,5 @@
 import type { InboundRecord, Target } from '@app/contracts';
+import { headerText } from '@app/contracts/record-headers';
 
 /**
  * mine: this target's; skip: another target's; elsewhere: a target this process does not deliver
@@ -19,12 +20,9 @@ export interface RouterOptions {
   countElsewhere?: readonly string[];
 }
 
-/** The route header's value (the first one when repeated), in lower case like BRIDGE_TARGETS. */
+/** The route header's value (the first one; a null value is none), in lower case like BRIDGE_TARGETS. */
 function routeValue(record: InboundRecord, header: string): string | undefined {
-  let value = record.headers[header];
-  if (Array.isArray(value)) value = value[0];
-  if (value === undefined) return undefined;
-  return (typeof value === 'string' ? value : value.toString('utf8')).toLowerCase();
+  return headerText(record.headers, header)?.toLowerCase();
 }
 
 /**

@@ -5,12 +5,12 @@ import { PinoLogger } from 'nestjs-pino';
 import { isObservable, lastValueFrom } from 'rxjs';
 import { BRIDGE_CONFIG, BridgeConfig } from '@app/config';
 import type { SendResult, Target } from '@app/contracts';
-import { DeadLetterWriter, type TargetSender } from '@app/delivery';
+import type { TargetSender } from '@app/delivery';
+import { createKafka, DeadLetterWriter } from '@app/kafka';
 import { BridgeMetrics } from '../ops/bridge-metrics';
 import { ConsumerStates } from '../ops/consumer-states';
 import { recordBindingOf, type DeliveryCall } from '../targets/target-binding';
 import { checkSourceTopics, ensureDeadLetterTopic } from './dead-letter-topic';
-import { createKafka } from './kafka-client';
 import { LagReporter } from './lag-reporter';
 import { TargetConsumer } from './target-consumer';
 
@@ -76,7 +76,7 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
 
   private async start(): Promise<void> {
     const { config } = this;
-    this.kafka = createKafka(config.kafka, this.log);
+    this.kafka = createKafka(config.kafka, { logger: this.log });
     const admin = this.kafka.admin();
     await admin.connect();
     try {

@@ -176,6 +176,7 @@ export class TargetConsumer {
       maxBytesPerPartition: 1_048_576,
       maxBytes: 16 * 1_048_576,
       allowAutoTopicCreation: false,
+      metadataMaxAge: config.kafka.metadataMaxAgeMs,
       // Every crash is restarted here, the same way (ConsumerRestarts), never by kafkajs behind the
       // pipeline's back.
       retry: { restartOnFailure: () => Promise.resolve(false) },
@@ -195,7 +196,7 @@ export class TargetConsumer {
       offset: m.offset,
       key: m.key ?? null,
       value: m.value ?? null,
-      headers: m.headers ?? {},
+      headers: m.headerList ?? [],
       timestamp: m.timestamp,
     }));
     const lastOffset = batch.lastOffset();

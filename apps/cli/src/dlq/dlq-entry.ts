@@ -1,5 +1,6 @@
 import { DLQ_HEADERS, REPLAY_COUNT_HEADER } from '@app/contracts/dlq';
-import type { IHeaders, KafkaMessage } from 'kafkajs';
+import { headerText, RecordHeaders } from '@app/contracts/record-headers';
+import type { KafkaMessage } from 'kafkajs';
 
 /** One record of the dead-letter topic, with its `x-dlq-*` headers read out. */
 export interface DlqEntry {
@@ -7,8 +8,8 @@ export interface DlqEntry {
   dlq: { topic: string; partition: number; offset: string; timestamp: string };
   key: Buffer | null;
   value: Buffer | null;
-  /** Every header as consumed: the original ones and the `x-dlq-*` ones. */
-  headers: IHeaders;
+  /** Every header as consumed, in order: the original ones and the `x-dlq-*` ones. */
+  headers: RecordHeaders;
   reason?: string;
   error?: string;
   target?: string;
@@ -22,20 +23,12 @@ export interface DlqEntry {
   replayCount: number;
 }
 
-/** A header as text (the last value when repeated); undefined when absent. */
-export function headerText(headers: IHeaders, name: string): string | undefined {
-  const raw = headers[name];
-  const value = Array.isArray(raw) ? raw[raw.length - 1] : raw;
-  if (value === undefined) return undefined;
-  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
-}
-
 function wholeNumber(text: string | undefined): number | undefined {
   return text !== undefined && /^\d+$/.test(text.trim()) ? Number(text.trim()) : undefined;
 }
 
 export function toDlqEntry(topic: string, partition: number, message: KafkaMessage): DlqEntry {
-  const headers = message.headers ?? {};
+  const headers = message.headerList ?? [];
   const h = (name: string) => headerText(headers, name);
   return {
     dlq: { topic, partition, offset: message.offset, timestamp: message.timestamp },

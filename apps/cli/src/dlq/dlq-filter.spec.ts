@@ -6,7 +6,8 @@ import { matches, parseFilter } from './dlq-filter';
 const NOW = Date.parse('2024-06-10T12:00:00Z');
 
 function entry(headers: Record<string, string>) {
-  const message = { key: null, value: null, offset: '0', timestamp: '0', attributes: 0, headers } as KafkaMessage;
+  const headerList = Object.entries(headers).map(([key, value]) => ({ key, value: Buffer.from(value) }));
+  const message = { key: null, value: null, offset: '0', timestamp: '0', attributes: 0, headers, headerList };
   return toDlqEntry('bridge.dlq', 0, message);
 }
 
@@ -55,7 +56,7 @@ describe('DLQ filters', () => {
     }
   });
 
-  it('reads the x-dlq-* headers of an entry, the last value of a repeated one', () => {
+  it('reads the x-dlq-* headers of an entry, the first value of a repeated one', () => {
     const e = entry({
       'x-dlq-attempts': '12',
       'x-dlq-http-status': '503',
@@ -69,8 +70,14 @@ describe('DLQ filters', () => {
       offset: '1',
       timestamp: '0',
       attributes: 0,
-      headers: { 'x-bridge-replay-count': [Buffer.from('1'), Buffer.from('2')], 'x-dlq-attempts': Buffer.from('x') },
+      headers: {},
+      headerList: [
+        { key: 'x-bridge-replay-count', value: Buffer.from('2') },
+        { key: 'x-bridge-replay-count', value: Buffer.from('1') },
+        { key: 'x-dlq-attempts', value: Buffer.from('x') },
+        { key: 'x-dlq-reason', value: null },
+      ],
     } as KafkaMessage);
-    expect(repeated).toMatchObject({ replayCount: 2, attempts: undefined });
+    expect(repeated).toMatchObject({ replayCount: 2, attempts: undefined, reason: undefined });
   });
 });

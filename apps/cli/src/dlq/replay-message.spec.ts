@@ -11,30 +11,37 @@ describe('replayMessage', () => {
     offset: '7',
     timestamp: '1700000000000',
     attributes: 0,
-    headers: {
-      'x-bridge-target': Buffer.from('guance'),
-      multi: [Buffer.from('a'), Buffer.from('b')],
-      trace: NOT_UTF8,
-      'x-dlq-reason': Buffer.from('exhausted'),
-      'x-dlq-source-topic': Buffer.from('events'),
-      'x-dlq-source-partition': Buffer.from('2'),
-      'X-DLQ-Odd-Case': Buffer.from('dropped too'),
-      'x-bridge-replay-count': Buffer.from('1'),
-    },
+    headers: {},
+    headerList: [
+      { key: 'x-bridge-target', value: Buffer.from('guance') },
+      { key: 'multi', value: Buffer.from('a') },
+      { key: '__proto__', value: null },
+      { key: 'multi', value: Buffer.from('b') },
+      { key: 'trace', value: NOT_UTF8 },
+      { key: 'x-dlq-reason', value: Buffer.from('exhausted') },
+      { key: 'x-dlq-source-topic', value: Buffer.from('events') },
+      { key: 'x-dlq-source-partition', value: Buffer.from('2') },
+      { key: 'X-DLQ-Odd-Case', value: Buffer.from('dropped too') },
+      { key: 'x-bridge-replay-count', value: Buffer.from('1') },
+      { key: '7', value: Buffer.from('integer-like name stays in place') },
+    ],
   } as KafkaMessage;
   const entry = toDlqEntry('bridge.dlq', 0, message);
 
-  it('restores key, value (null stays null) and headers minus x-dlq-*, with the counter incremented', () => {
+  it('restores key, value (null stays null) and headers in order minus x-dlq-*, with the counter incremented', () => {
     expect(replayMessage(entry, 3)).toEqual({
       key: NOT_UTF8,
       value: null,
       partition: 2,
-      headers: {
-        'x-bridge-target': Buffer.from('guance'),
-        multi: [Buffer.from('a'), Buffer.from('b')],
-        trace: NOT_UTF8,
-        'x-bridge-replay-count': '2',
-      },
+      headers: [
+        { key: 'x-bridge-target', value: Buffer.from('guance') },
+        { key: 'multi', value: Buffer.from('a') },
+        { key: '__proto__', value: null },
+        { key: 'multi', value: Buffer.from('b') },
+        { key: 'trace', value: NOT_UTF8 },
+        { key: '7', value: Buffer.from('integer-like name stays in place') },
+        { key: 'x-bridge-replay-count', value: '2' },
+      ],
     });
   });
 
@@ -44,6 +51,9 @@ describe('replayMessage', () => {
   });
 
   it('starts the counter at 1', () => {
-    expect(replayHeaders({ a: 'b' }, 1)).toEqual({ a: 'b', 'x-bridge-replay-count': '1' });
+    expect(replayHeaders([{ key: 'a', value: Buffer.from('b') }], 1)).toEqual([
+      { key: 'a', value: Buffer.from('b') },
+      { key: 'x-bridge-replay-count', value: '1' },
+    ]);
   });
 });

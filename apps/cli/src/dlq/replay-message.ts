@@ -1,19 +1,20 @@
 import { DLQ_HEADER_PREFIX, REPLAY_COUNT_HEADER } from '@app/contracts/dlq';
-import type { IHeaders, Message } from 'kafkajs';
+import type { RecordHeaders } from '@app/contracts/record-headers';
+import type { Message, MessageHeader } from 'kafkajs';
 import type { DlqEntry } from './dlq-entry';
 
 /**
- * The original headers: every `x-dlq-*` header removed (whatever its case), the replay counter
- * set to `count`; the rest exactly as consumed, repeated headers included.
+ * The original headers in order: every `x-dlq-*` header removed (whatever its case), the replay
+ * counter set to `count` at the end; the rest exactly as consumed, repeats and null values included.
  */
-export function replayHeaders(headers: IHeaders, count: number): IHeaders {
-  const out: IHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (value === undefined || lower.startsWith(DLQ_HEADER_PREFIX) || lower === REPLAY_COUNT_HEADER) continue;
-    out[name] = value;
-  }
-  out[REPLAY_COUNT_HEADER] = String(count);
+export function replayHeaders(headers: RecordHeaders, count: number): MessageHeader[] {
+  const out: MessageHeader[] = headers
+    .filter(({ key }) => {
+      const lower = key.toLowerCase();
+      return !lower.startsWith(DLQ_HEADER_PREFIX) && lower !== REPLAY_COUNT_HEADER;
+    })
+    .map(({ key, value }) => ({ key, value }));
+  out.push({ key: REPLAY_COUNT_HEADER, value: String(count) });
   return out;
 }
 

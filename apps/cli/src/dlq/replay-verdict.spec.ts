@@ -5,7 +5,7 @@ const entry = (over: Partial<DlqEntry>): DlqEntry => ({
   dlq: { topic: 'dlq', partition: 0, offset: '1', timestamp: '0' },
   key: null,
   value: null,
-  headers: {},
+  headers: [],
   source: { topic: 'orders', partition: 0 },
   replayCount: 0,
   ...over,

@@ -1,5 +1,5 @@
 import type { BridgeConfig } from '@app/config';
-import { GUANCE_MONITOR_HEADER, parseRecordValue, type GuanceRecordDto, type InboundRecord } from '@app/contracts';
+import { GUANCE_MONITOR_HEADER, headerText, parseRecordValue, type GuanceRecordDto } from '@app/contracts';
 import type { GuanceMonitor } from '@app/guance';
 import type { RecordBindingFactory } from '../target-binding';
 
@@ -7,12 +7,6 @@ import type { RecordBindingFactory } from '../target-binding';
 export interface GuanceDelivery {
   body: GuanceRecordDto;
   monitor: GuanceMonitor;
-}
-
-function headerText(record: InboundRecord, name: string): string | undefined {
-  const raw = record.headers[name];
-  const first = Array.isArray(raw) ? raw[0] : raw;
-  return first === undefined ? undefined : first.toString();
 }
 
 /**
@@ -24,7 +18,7 @@ export const guanceRecords: RecordBindingFactory<GuanceDelivery> = (config: Brid
   const { defaultMonitor, monitors } = config.guance!;
   return {
     parse: (record) => {
-      const name = headerText(record, GUANCE_MONITOR_HEADER);
+      const name = headerText(record.headers, GUANCE_MONITOR_HEADER);
       const monitor = name === undefined ? defaultMonitor : monitors[name];
       if (monitor === undefined) {
         const shown = JSON.stringify(name!.slice(0, 100));
