@@ -31,20 +31,30 @@ export class PartitionFeed {
     readonly partition: number,
   ) {}
 
+  /** Records up to this offset are in hand or done: fetched again, they are skipped. */
+  knownThrough: string | undefined;
+
   /**
-   * How a fetched batch starting at `first` fits: 'next' continues the partition; 'again' means it
-   * was fetched again from an earlier offset (a failed commit, a seek, after a drain) and the
-   * partition starts afresh; an Error when taking it would skip records that are not done.
+   * How a fetched batch starting at `first` fits. After a drain gave up on records, only a fetch
+   * from the first of them or earlier does ('again': the partition starts afresh from there);
+   * else an Error. Otherwise it continues the partition ('next'); records it repeats (a fetch
+   * again from an earlier offset: a rejoin, a failed commit) are skipped, see `knownThrough`.
    */
   fit(first: string): 'next' | 'again' | Error {
-    if (this.resumeFrom !== undefined) {
-      return compareOffsets(first, this.resumeFrom) > 0
-        ? this.misfit(first, `feed it from ${this.resumeFrom} or earlier`)
-        : 'again';
-    }
-    const last = this.tracker.lastRegistered;
-    if (last === undefined || compareOffsets(first, last) > 0) return 'next';
-    return this.tracker.pending > 0 ? this.misfit(first, `expected after ${last}`) : 'again';
+    if (this.resumeFrom === undefined) return 'next';
+    return compareOffsets(first, this.resumeFrom) > 0
+      ? this.misfit(first, `feed it from ${this.resumeFrom} or earlier`)
+      : 'again';
+  }
+
+  /** The highest offset this partition has taken, or a previous feed of it had when it was replaced. */
+  get taken(): string | undefined {
+    return this.tracker.lastRegistered ?? this.knownThrough;
+  }
+
+  /** True once a drain gave up on records of this partition: they must be fetched again. */
+  get gaveUp(): boolean {
+    return this.resumeFrom !== undefined;
   }
 
   /** Where the partition must be fetched from after a drain gave up on some of its records. */

@@ -67,6 +67,26 @@ describe('TargetPipeline', () => {
     expect(committable(p, 'in', 0)).toBeUndefined();
   });
 
+  it('skips the records of a batch fetched again that it has in hand or done (a rejoin fetches from the commit)', async () => {
+    const sender = new FakeSender();
+    sender.respond = (ids) => (ids[0] === '0:2' ? undefined : ok); // 2 stays in flight
+    const p = pipeline(sender, new FakeSink());
+    await p.processBatch(
+      [0, 1, 2].map((i) => rec(i, `k${i}`, 'datastream')),
+      ctx,
+    );
+    await tick();
+    await p.processBatch(
+      [0, 1, 2, 3].map((i) => rec(i, `k${i}`, 'datastream')),
+      ctx,
+    ); // from the last commit
+    await tick();
+    sender.calls[2].answer(ok);
+    await tick();
+    expect(sender.delivered()).toEqual(['0:0', '0:1', '0:2', '0:3']); // each once
+    expect(committable(p, 'in', 0)).toBe('4');
+  });
+
   it('dead-letters a record that does not parse at once, without blocking its key or partition', async () => {
     const sender = new FakeSender();
     sender.respond = undefined;

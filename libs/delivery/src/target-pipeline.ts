@@ -158,6 +158,14 @@ export class TargetPipeline<B = unknown> {
     const fit = part.fit(first.offset);
     if (fit instanceof Error) return Promise.reject(fit);
     if (fit === 'again' || part.abandoned) part = this.restart(part);
+    const taken = part.taken;
+    if (taken !== undefined && compareOffsets(first.offset, taken) <= 0) {
+      records = records.filter((r) => compareOffsets(r.offset, taken) > 0); // in hand or done already
+      if (records.length === 0) {
+        if (lastOffset !== undefined) part.skipTo(lastOffset);
+        return Promise.resolve();
+      }
+    }
     for (let i = 1; i < records.length; i++) {
       const record = records[i];
       if (record.topic !== part.topic || record.partition !== part.partition) {
@@ -542,7 +550,10 @@ export class TargetPipeline<B = unknown> {
   private restart(part: PartitionFeed): PartitionFeed {
     this.abandon(part);
     this.parts.delete(partKey(part.topic, part.partition));
-    return this.feed(part.topic, part.partition);
+    const fresh = this.feed(part.topic, part.partition);
+    // Without records given up on, everything it had taken is done: not to be taken again.
+    if (!part.gaveUp) fresh.knownThrough = part.taken;
+    return fresh;
   }
 }
 

@@ -6,6 +6,8 @@ const decodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/decoder
   ctx: object,
 ) => { headerList?: { key: string; value: Buffer | null }[] };
 const Decoder = require('kafkajs/src/protocol/decoder') as new (b: Buffer) => { readVarIntBytes(): Buffer };
+// The consumer's runner, whose patch awaits `onRebalance` before the member rejoins its group.
+const Runner = require('kafkajs/src/consumer/runner') as { toString(): string };
 
 const PROBE = [
   { key: '1', value: Buffer.from('a') },
@@ -16,7 +18,10 @@ const PROBE = [
 
 let checked = false;
 
-/** Throws unless kafkajs writes and reads record headers exactly (in order, nulls, any name). */
+/**
+ * Throws unless kafkajs writes and reads record headers exactly (in order, nulls, any name) and
+ * awaits `onRebalance` before rejoining.
+ */
 export function assertKafkajsPatched(): void {
   if (checked) return;
   let decoded: { key: string; value: Buffer | null }[] | undefined;
@@ -30,7 +35,7 @@ export function assertKafkajsPatched(): void {
   const exact =
     decoded?.length === PROBE.length &&
     PROBE.every((h, i) => decoded[i].key === h.key && same(h.value, decoded[i].value));
-  if (!exact) {
+  if (!exact || !Runner.toString().includes('this.onRebalance')) {
     throw new Error('kafkajs is not patched (patches/kafkajs+2.2.4.patch): reinstall with `npm ci`');
   }
   checked = true;

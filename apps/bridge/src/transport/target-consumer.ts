@@ -71,6 +71,9 @@ export class TargetConsumer {
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: Math.max(1, config.maxInFlight),
       eachBatch: (payload) => this.eachBatch(payload),
+      // kafkajs (patched) waits for this before it rejoins: the partitions' next owner starts
+      // after what this member has in hand is delivered or given up, and committed.
+      onRebalance: () => this.drainForRebalance(),
     });
     this.stalls.start(() => this.assignment);
   }
