@@ -40,7 +40,16 @@ export const BRIDGE_ENV_VARIABLES = [
   'GUANCE_SUB_URI',
   'GUANCE_MONITORS',
   'HTTP_PORT',
+  'HTTP_HOST',
   'LOG_LEVEL',
+  // Egress of the API clients: the usual proxy variables (lower case wins, as with curl) and a CA.
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'BRIDGE_API_CA_FILE',
 ] as const;
 export type BridgeEnvVariable = (typeof BRIDGE_ENV_VARIABLES)[number];
 
@@ -51,7 +60,13 @@ export const SECRET_ENV_VARIABLES: readonly BridgeEnvVariable[] = [
   'NCP_SECRET_KEY',
   'GUANCE_API_KEY',
   'GUANCE_SECRET',
+  'GUANCE_SUB_URI',
   'GUANCE_MONITORS',
+  // A proxy URL may hold the proxy's user and password.
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
 ];
 
 /**
