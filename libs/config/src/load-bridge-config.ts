@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { Target, TARGETS } from '@app/contracts';
-import type { EgressConfig } from '@app/http';
 import type { GuanceMonitor } from '@app/guance';
 import type { BridgeConfig, KafkaConfig, LogLevel } from './bridge-config';
+import { egressFrom } from './egress';
 import { BOOLEAN_WORDS, splitList } from './env-rules';
 import { EnvDto } from './env.dto';
 import { ConfigError, validateEnv } from './validate-env';
@@ -70,19 +69,6 @@ function guanceMonitors(json: string | undefined): Record<string, GuanceMonitor>
   return monitors;
 }
 
-/** Lower-case proxy variables win over upper-case ones, as with curl and undici. */
-function egressConfig(dto: EnvDto): EgressConfig {
-  const egress: EgressConfig = {};
-  const httpsProxy = dto.https_proxy ?? dto.HTTPS_PROXY;
-  const httpProxy = dto.http_proxy ?? dto.HTTP_PROXY;
-  const noProxy = dto.no_proxy ?? dto.NO_PROXY;
-  if (httpsProxy !== undefined) egress.httpsProxy = httpsProxy;
-  if (httpProxy !== undefined) egress.httpProxy = httpProxy;
-  if (noProxy !== undefined) egress.noProxy = noProxy;
-  if (dto.BRIDGE_API_CA_FILE !== undefined) egress.ca = readFileSync(dto.BRIDGE_API_CA_FILE, 'utf8');
-  return egress;
-}
-
 function toBridgeConfig(dto: EnvDto): BridgeConfig {
   const listed = new Set(splitList(dto.BRIDGE_TARGETS).map((t) => t.toLowerCase()));
   const targets = TARGETS.filter((t) => listed.has(t));
@@ -105,7 +91,7 @@ function toBridgeConfig(dto: EnvDto): BridgeConfig {
     cloudinsightEndpoint: baseUrl(dto.CLOUDINSIGHT_ENDPOINT),
     httpPort: integer(dto.HTTP_PORT),
     logLevel: dto.LOG_LEVEL.toLowerCase() as LogLevel,
-    egress: egressConfig(dto),
+    egress: egressFrom(dto as unknown as Record<string, string | undefined>),
   };
   if (dto.HTTP_HOST !== undefined) config.httpHost = dto.HTTP_HOST;
   if (dto.CLOUDINSIGHT_REGION_NO !== undefined) config.cloudinsightRegionNo = dto.CLOUDINSIGHT_REGION_NO;

@@ -1,5 +1,7 @@
+import type { EgressConfig } from '@app/http';
 import type { NcpCredentials } from '@app/ncp';
 import type { KafkaConfig } from './bridge-config';
+import { EGRESS_VARIABLES, egressFrom } from './egress';
 import type { BridgeEnvVariable } from './env-variables';
 import type { EnvDto } from './env.dto';
 import { baseUrl, kafkaConfig, topicList } from './load-bridge-config';
@@ -17,6 +19,8 @@ export interface ConfigParts {
   ncp: NcpCredentials;
   cloudinsightEndpoint: string;
   cloudinsightRegionNo?: string;
+  /** Proxies and the CA file for API calls. */
+  egress: EgressConfig;
 }
 export type ConfigPart = keyof ConfigParts;
 
@@ -43,6 +47,10 @@ const SOURCES: { [P in ConfigPart]-?: PartSource<ConfigParts[P]> } = {
   },
   cloudinsightEndpoint: { reads: only('CLOUDINSIGHT_ENDPOINT'), build: (dto) => baseUrl(dto.CLOUDINSIGHT_ENDPOINT) },
   cloudinsightRegionNo: { reads: only('CLOUDINSIGHT_REGION_NO'), build: (dto) => dto.CLOUDINSIGHT_REGION_NO },
+  egress: {
+    reads: (name) => EGRESS_VARIABLES.includes(name),
+    build: (dto) => egressFrom(dto as unknown as Record<string, string | undefined>),
+  },
 };
 
 export interface PartsOptions {

@@ -30,6 +30,7 @@ export function bindHostIssue(value: string): string | undefined {
 export function proxyUrlIssue(value: string): string | undefined {
   let url: URL;
   try {
+    if (!value.includes('://')) throw new Error('no scheme');
     url = new URL(value);
   } catch {
     return 'must be a proxy URL like http://proxy.example.com:3128';
