@@ -131,11 +131,12 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs the apps from the one image, the emulator by overriding the command', () => {
-    expect(emulator.build).toEqual(bridge.build);
-    expect(emulator.image).toBe(bridge.image);
-    expect(emulator.command).toEqual(['node', 'dist/apps/emulator/main.js']);
-    expect(bridge.command).toBeUndefined(); // the image's default: the bridge
+  it('builds the emulator from its own target, the bridge from the default (runtime) one', () => {
+    expect(emulator.build).toEqual({ context: '.', target: 'emulator' });
+    expect(bridge.build).toBe('.');
+    expect(emulator.image).not.toBe(bridge.image);
+    expect(emulator.command).toBeUndefined(); // the emulator target's own CMD
+    expect(bridge.command).toBeUndefined(); // the runtime image's default: the bridge
   });
 
   it('starts in order: broker healthy, topics created, emulator healthy, then the bridge', () => {
@@ -175,22 +176,58 @@ describe('Dockerfile', () => {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
-  const stages = instructions.map((line, i) => (line.startsWith('FROM ') ? i : -1)).filter((i) => i >= 0);
-  const runtime = instructions.slice(stages[stages.length - 1]);
-  const last = (keyword: string): string | undefined =>
-    runtime
+  /** Each stage's instructions by name, in order; the last is the default target. */
+  const stages = new Map<string, string[]>();
+  let current: string[] = [];
+  for (const line of instructions) {
+    const from = /^FROM (\S+)(?: AS (\S+))?$/i.exec(line);
+    if (from) stages.set(from[2] ?? `stage${stages.size}`, (current = []));
+    current.push(line);
+  }
+  /** A stage and the stages it is built FROM, the image's whole recipe, base first. */
+  const chain = (name: string): string[] => {
+    const own = stages.get(name) ?? [];
+    const parent = /^FROM (\S+)/.exec(own[0] ?? '')?.[1] ?? '';
+    return stages.has(parent) ? [...chain(parent), ...own] : own;
+  };
+  const runtimeName = [...stages.keys()].pop()!;
+  const runtime = chain(runtimeName);
+  const last = (lines: string[], keyword: string): string | undefined =>
+    lines
       .filter((line) => line.startsWith(`${keyword} `))
       .pop()
       ?.slice(keyword.length + 1);
 
   it('builds with dev dependencies, then runs on the Node.js major of package.json engines with production dependencies only', () => {
-    expect(instructions.filter((line) => line.startsWith('FROM ')).length).toBeGreaterThanOrEqual(2);
+    expect(runtimeName).toBe('runtime');
     expect(instructions).toContainEqual(expect.stringMatching(/^RUN npm ci\b(?!.*--omit=dev)/));
     expect(instructions).toContainEqual(expect.stringMatching(/^RUN npm run build\b/));
     const major = /^>=(\d+)$/.exec(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node)![1];
     expect(runtime[0]).toMatch(new RegExp(`^FROM node:${major}[-.]`));
-    expect(runtime).toContainEqual(expect.stringMatching(/^RUN npm ci --omit=dev\b/));
-    expect(runtime).toContainEqual(expect.stringMatching(/^COPY --from=\w+ \/app\/dist \.\/dist$/));
+    const copied = runtime.filter((line) => line.startsWith('COPY --from='));
+    const depsStage = /^COPY --from=(\w+) \/app\/node_modules \.\/node_modules$/.exec(
+      copied.find((line) => line.includes('node_modules')) ?? '',
+    )?.[1];
+    expect(stages.get(depsStage ?? '')).toContainEqual(expect.stringMatching(/^RUN npm ci --omit=dev\b/));
+  });
+
+  it('ships the bridge and the CLI, but neither the emulator nor npm', () => {
+    const copied = runtime.filter((line) => line.startsWith('COPY --from=')).map((line) => line.split(' ')[2]);
+    expect(copied.sort()).toEqual(['/app/dist/apps/bridge', '/app/dist/apps/cli', '/app/node_modules']);
+    const removal = runtime.find(
+      (line) => line.startsWith('RUN ') && line.includes('rm -rf /usr/local/lib/node_modules'),
+    );
+    for (const tool of ['npm', 'npx', 'corepack', 'yarn']) expect(removal).toContain(`/usr/local/bin/${tool}`);
+    // nothing in the image runs npm after it is gone
+    expect(runtime.slice(runtime.indexOf(removal!)).filter((line) => /\bnpm\b/.test(line) && line !== removal)).toEqual(
+      [],
+    );
+  });
+
+  it('has an emulator target of its own for the local stack', () => {
+    const emulatorImage = chain('emulator');
+    expect(emulatorImage[0]).toMatch(/^FROM node:/);
+    expect(JSON.parse(last(emulatorImage, 'CMD') ?? '')).toEqual(['node', 'dist/apps/emulator/main.js']);
   });
 
   it('runs on the patched kafkajs: patches/ applied by npm ci in the build stage and copied over the runtime install', () => {
@@ -211,10 +248,10 @@ describe('Dockerfile', () => {
   });
 
   it('runs the bridge as a non-root user, signals reaching node (exec form, no shell)', () => {
-    expect(last('USER')).toMatch(/^[1-9]\d*(:\d+)?$/);
-    expect(JSON.parse(last('ENTRYPOINT') ?? '[]')).toEqual(['/usr/bin/tini', '--']);
-    expect(JSON.parse(last('CMD') ?? '')).toEqual(['node', 'dist/apps/bridge/main.js']);
-    expect(last('EXPOSE')).toBe('3000');
+    expect(last(runtime, 'USER')).toMatch(/^[1-9]\d*(:\d+)?$/);
+    expect(JSON.parse(last(runtime, 'ENTRYPOINT') ?? '[]')).toEqual(['/usr/bin/tini', '--']);
+    expect(JSON.parse(last(runtime, 'CMD') ?? '')).toEqual(['node', 'dist/apps/bridge/main.js']);
+    expect(last(runtime, 'EXPOSE')).toBe('3000');
   });
 });
 
