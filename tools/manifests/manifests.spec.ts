@@ -10,8 +10,10 @@ import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IIoK8sApiCoreV1Container } from 'kubernetes-models/v1/Container';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
@@ -273,6 +275,8 @@ describe('deploy/', () => {
     'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
     'v1/ConfigMap': ConfigMap,
     'v1/Secret': Secret,
+    'v1/ServiceAccount': ServiceAccount,
+    'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
     'keda.sh/v1alpha1/ScaledObject': ScaledObject,
     'keda.sh/v1alpha1/TriggerAuthentication': TriggerAuthentication,
   };
@@ -334,6 +338,10 @@ describe('deploy/', () => {
     expect(k8sErrors(scaledObject)).not.toEqual([]);
 
     expect(k8sErrors({ ...ofKind('PodDisruptionBudget')[0], apiVersion: 'policy/v1beta2' })).not.toEqual([]);
+
+    const policy = clone(ofKind('NetworkPolicy')[0]);
+    (policy.spec as { policyTypes: string[] }).policyTypes = ['Sideways'];
+    expect(k8sErrors(policy)).not.toEqual([]);
     expect(validateTrigger({ bootstrapServers: 'kafka:9092', consumerGroup: 'g', lagTreshold: '5' })).toBe(false);
   });
 
@@ -490,5 +498,70 @@ describe('deploy/', () => {
       expect(trigger.metadata.sasl ?? 'none').toBe(sasl[env.KAFKA_SASL_MECHANISM] ?? 'none');
       if (env.KAFKA_SASL_MECHANISM) expect(trigger.authenticationRef?.name).toBe(auth.metadata.name);
     }
+  });
+
+  it('runs under its own ServiceAccount, with no token mounted', () => {
+    const accounts = ofKind('ServiceAccount').map((m) => new ServiceAccount(m as never));
+    expect(accounts).toHaveLength(1);
+    expect(accounts[0].automountServiceAccountToken).toBe(false);
+    for (const d of deployments) {
+      expect(d.spec!.template.spec!.serviceAccountName).toBe(accounts[0].metadata?.name);
+      expect(d.spec!.template.spec!.automountServiceAccountToken).toBe(false);
+    }
+  });
+
+  describe('NetworkPolicy', () => {
+    const policies = ofKind('NetworkPolicy').map((m) => new NetworkPolicy(m as never));
+    const [policy] = policies;
+    type Port = { protocol?: string; port?: number | string };
+    const portsOf = (rules: { ports?: Port[] }[]): string[] =>
+      rules.flatMap((r) => (r.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`)).sort();
+
+    it('selects the pods of every deployment, for traffic in and out', () => {
+      expect(policies).toHaveLength(1);
+      for (const d of deployments) {
+        const labels = d.spec!.template.metadata?.labels ?? {};
+        const selector = policy.spec!.podSelector.matchLabels ?? {};
+        expect(Object.keys(selector).length).toBeGreaterThan(0);
+        expect(Object.entries(selector).every(([k, v]) => labels[k] === v)).toBe(true);
+      }
+      expect([...(policy.spec!.policyTypes ?? [])].sort()).toEqual(['Egress', 'Ingress']);
+    });
+
+    it('lets in only the ops port, from selected pods (Prometheus)', () => {
+      const ingress = policy.spec!.ingress ?? [];
+      expect(ingress.length).toBeGreaterThan(0);
+      for (const rule of ingress) {
+        expect(rule.from?.length).toBeGreaterThan(0);
+        for (const peer of rule.from ?? []) expect(peer.podSelector?.matchLabels).toBeDefined();
+      }
+      for (const d of deployments) {
+        const port = container(d).ports![0];
+        for (const p of portsOf(ingress)) expect([`${port.name}/TCP`, `${port.containerPort}/TCP`]).toContain(p);
+      }
+      expect(portsOf(ingress).length).toBeGreaterThan(0);
+    });
+
+    it('lets out only DNS, the Kafka brokers’ ports and HTTPS to public addresses', () => {
+      const egress = policy.spec!.egress ?? [];
+      for (const rule of egress) {
+        expect(rule.to?.length).toBeGreaterThan(0);
+        expect(rule.ports?.length).toBeGreaterThan(0);
+      }
+      const kafkaPorts = new Set(
+        deployments.flatMap((d) =>
+          effectiveEnv(d)
+            .KAFKA_BROKERS.split(',')
+            .map((b) => `${b.split(':').pop()}/TCP`),
+        ),
+      );
+      expect(portsOf(egress)).toEqual([...new Set(['53/UDP', '53/TCP', ...kafkaPorts, '443/TCP'])].sort());
+      const https = egress.find((r) => portsOf([r]).join() === '443/TCP')!;
+      for (const peer of https.to ?? []) {
+        expect(peer.ipBlock?.except).toEqual(
+          expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']),
+        );
+      }
+    });
   });
 });
