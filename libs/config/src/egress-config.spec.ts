@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { loadBridgeConfig } from './load-bridge-config';
-import { ConfigError } from './validate-env';
+import { configErrorOf } from './load-config.fixtures';
 
 const valid = {
   BRIDGE_TOPICS: 'orders',
@@ -13,15 +13,7 @@ const valid = {
   GUANCE_SUB_URI: 'u',
 };
 
-function errorOf(env: Record<string, string>): string {
-  try {
-    loadBridgeConfig({ ...valid, ...env });
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = (env: Record<string, string>) => configErrorOf({ ...valid, ...env });
 
 describe('egress: proxies and a CA for the APIs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bridge-ca-'));

@@ -1,6 +1,6 @@
 import { BRIDGE_ENV_VARIABLES, ENV_DEFAULTS, SECRET_ENV_VARIABLES } from './env-variables';
 import { loadBridgeConfig } from './load-bridge-config';
-import { ConfigError } from './validate-env';
+import { configErrorOf } from './load-config.fixtures';
 
 const valid = {
   BRIDGE_TOPICS: 'orders,metrics',
@@ -11,15 +11,7 @@ const valid = {
   GUANCE_SUB_URI: 'sub-uri',
 };
 
-function errorOf(env: Record<string, string | undefined>): string {
-  try {
-    loadBridgeConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = configErrorOf;
 
 describe('loadBridgeConfig: defaults (SPEC section 5)', () => {
   it('fills every default', () => {

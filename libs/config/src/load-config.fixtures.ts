@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { loadBridgeConfig } from './load-bridge-config';
+import { ConfigError } from './validate-env';
 
 const root = resolve(__dirname, '../../..');
 // The child loads the TypeScript sources as the bridge's main.ts would, path aliases included.
@@ -33,4 +35,15 @@ export function runLoadConfigOrExit(env: Record<string, string>): Promise<ChildR
     child.on('error', fail);
     child.on('close', (status) => done({ status, stdout, stderr }));
   });
+}
+
+/** The message of the ConfigError loadBridgeConfig throws for `env` (it must throw one). */
+export function configErrorOf(env: Record<string, string | undefined>): string {
+  try {
+    loadBridgeConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return err.message;
+  }
+  throw new Error('expected a ConfigError');
 }

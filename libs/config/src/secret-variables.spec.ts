@@ -1,7 +1,6 @@
 import { SECRET_ENV_VARIABLES } from './env-variables';
 import { loadBridgeConfig } from './load-bridge-config';
-import { ConfigError } from './validate-env';
-import { runLoadConfigOrExit } from './load-config.fixtures';
+import { configErrorOf, runLoadConfigOrExit } from './load-config.fixtures';
 
 const CANARY = 'Zq7vX9Lm3Kp2Wt8R';
 const valid: Record<string, string> = {
@@ -42,15 +41,7 @@ const BAD_SECRET_VALUES: Record<string, [why: string, value: string][]> = {
   http_proxy: [['a query', `http://user:${CANARY}@proxy.example.com:3128?${CANARY}`]],
 };
 
-function errorOf(env: Record<string, string>): string {
-  try {
-    loadBridgeConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = configErrorOf;
 
 /** Any 4 characters in a row of the canary: "not even in part". */
 function partsOfCanary(text: string): string[] {
