@@ -5,10 +5,22 @@ import type { AddressInfo } from 'node:net';
 export const DETAIL_CUT = 1024 - 'HTTP 400: '.length;
 /** How far before and past the echo the cut is also put. */
 const MARGIN = 8;
-/** Permanent and retryable statuses in turn, never five retryable in a row (that would pause the target). */
-const STATUSES = [400, 401, 503, 403, 404, 500, 413, 422, 429, 302, 410, 502];
+/**
+ * Permanent and retryable statuses in turn, never five retryable in a row (that would pause the
+ * target), and now and then a success: a record retried while others are delivered is dead-lettered
+ * at its deadline (exhausted) with the retryable page's text.
+ */
+const STATUSES = [400, 413, 503, 404, 200, 422, 500, 302, 410, 429, 400, 502];
+/** Credentials refused (the target pauses until a probe gets another answer): a few pages only. */
+const REFUSED_EVERY = 97;
 
 type Api = 'ncp' | 'datastream' | 'guance';
+
+const SUCCESS: Record<Api, string> = {
+  ncp: JSON.stringify({ result: 'success', dataId: -1, message: '' }),
+  datastream: JSON.stringify({ status: '200', detail: 'OK' }),
+  guance: JSON.stringify({ code: 200, errorCode: '', message: '', success: true }),
+};
 
 const apiOf = (path: string): Api =>
   path.startsWith('/api/produce') ? 'datastream' : path.startsWith('/api/v1/push-events/') ? 'guance' : 'ncp';
@@ -58,13 +70,15 @@ export interface HostileApi {
   missing(): Record<Api, number>;
   /** Cut positions served, per API and shape. */
   served(): Record<string, number>;
+  /** Requests answered 200: each delivered its record. */
+  delivered(): number;
   /** Values of the headers the bridge sent that must never come back: signatures and timestamps. */
   sent: { signatures: Set<string>; timestamps: Set<string> };
   close(): Promise<void>;
 }
 
 /**
- * An API that refuses every request with a page echoing the request URL and headers, sized so that
+ * An API that refuses most requests with a page echoing the request URL and headers, sized so that
  * the bridge's 1 KiB cut falls at every position of the echo (and a little before and after), in
  * every shape. The pages of one API are served in turn: shape, then cut position.
  */
@@ -79,6 +93,7 @@ export async function startHostileApi(): Promise<HostileApi> {
     return all.filter((at) => !done.has(at));
   };
   const sent = { signatures: new Set<string>(), timestamps: new Set<string>() };
+  let delivered = 0;
 
   const server: Server = createServer((req, res) => {
     req.resume();
@@ -89,6 +104,11 @@ export async function startHostileApi(): Promise<HostileApi> {
       const timestamp = req.headers['x-ncp-apigw-timestamp'];
       if (typeof timestamp === 'string') sent.timestamps.add(timestamp);
       const k = next[api]++;
+      const status = k % REFUSED_EVERY === REFUSED_EVERY - 1 ? (k % 2 ? 401 : 403) : STATUSES[k % STATUSES.length];
+      if (status === 200) {
+        delivered++;
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(SUCCESS[api]);
+      }
       const shape = SHAPE_NAMES[k % SHAPE_NAMES.length];
       const page = SHAPES[shape](req, api);
       const key = `${api} ${shape}`;
@@ -96,7 +116,6 @@ export async function startHostileApi(): Promise<HostileApi> {
       const at = unserved(key)[0] ?? (k % (2 * MARGIN)) - MARGIN;
       const body = page(Math.max(0, DETAIL_CUT - prefixOf(shape, api) - at));
       served.set(key, (served.get(key) ?? new Set()).add(at));
-      const status = STATUSES[k % STATUSES.length];
       res.writeHead(status, { 'content-type': shape === 'error fields' ? 'application/json' : 'text/html' });
       res.end(body);
     });
@@ -113,6 +132,7 @@ export async function startHostileApi(): Promise<HostileApi> {
       }
       return out;
     },
+    delivered: () => delivered,
     served: () => Object.fromEntries([...served].map(([k, v]) => [k, v.size])),
     close: () =>
       new Promise<void>((resolve) => {
