@@ -1,19 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { EgressConfig } from '@app/http';
-import type { BridgeEnvVariable } from './env-variables';
 
 type Env = Record<string, string | undefined>;
-
-/** The variables egress is read from. */
-export const EGRESS_VARIABLES: readonly BridgeEnvVariable[] = [
-  'HTTPS_PROXY',
-  'https_proxy',
-  'HTTP_PROXY',
-  'http_proxy',
-  'NO_PROXY',
-  'no_proxy',
-  'BRIDGE_API_CA_FILE',
-];
 
 const value = (env: Env, name: string): string | undefined => env[name]?.trim() || undefined;
 

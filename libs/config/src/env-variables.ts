@@ -1,5 +1,16 @@
 import { DEFAULT_ROUTE_HEADER } from '@app/contracts/targets';
 
+/** Egress of the API clients: the usual proxy variables (lower case wins, as with curl) and a CA. */
+export const EGRESS_ENV_VARIABLES = [
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'BRIDGE_API_CA_FILE',
+] as const;
+
 /**
  * Every environment variable the bridge reads (SPEC section 5), in the order errors are reported.
  * Those of the Kafka connection start with KAFKA_: the command line reads them by that prefix.
@@ -42,14 +53,7 @@ export const BRIDGE_ENV_VARIABLES = [
   'HTTP_PORT',
   'HTTP_HOST',
   'LOG_LEVEL',
-  // Egress of the API clients: the usual proxy variables (lower case wins, as with curl) and a CA.
-  'HTTPS_PROXY',
-  'https_proxy',
-  'HTTP_PROXY',
-  'http_proxy',
-  'NO_PROXY',
-  'no_proxy',
-  'BRIDGE_API_CA_FILE',
+  ...EGRESS_ENV_VARIABLES,
 ] as const;
 export type BridgeEnvVariable = (typeof BRIDGE_ENV_VARIABLES)[number];
 

@@ -1,8 +1,8 @@
 import type { EgressConfig } from '@app/http';
 import type { NcpCredentials } from '@app/ncp';
 import type { KafkaConfig } from './bridge-config';
-import { EGRESS_VARIABLES, egressFrom } from './egress';
-import type { BridgeEnvVariable } from './env-variables';
+import { egressFrom } from './egress';
+import { EGRESS_ENV_VARIABLES, type BridgeEnvVariable } from './env-variables';
 import type { EnvDto } from './env.dto';
 import { baseUrl, kafkaConfig, topicList } from './load-bridge-config';
 import { EnvSubset, validateEnv } from './validate-env';
@@ -48,7 +48,7 @@ const SOURCES: { [P in ConfigPart]-?: PartSource<ConfigParts[P]> } = {
   cloudinsightEndpoint: { reads: only('CLOUDINSIGHT_ENDPOINT'), build: (dto) => baseUrl(dto.CLOUDINSIGHT_ENDPOINT) },
   cloudinsightRegionNo: { reads: only('CLOUDINSIGHT_REGION_NO'), build: (dto) => dto.CLOUDINSIGHT_REGION_NO },
   egress: {
-    reads: (name) => EGRESS_VARIABLES.includes(name),
+    reads: (name) => (EGRESS_ENV_VARIABLES as readonly string[]).includes(name),
     build: (dto) => egressFrom(dto as unknown as Record<string, string | undefined>),
   },
 };

@@ -18,6 +18,7 @@ const valid: Record<string, string> = {
 /** Values of each secret variable that stop the start, each holding the canary. */
 const BAD_SECRET_VALUES: Record<string, [why: string, value: string][]> = {
   KAFKA_SASL_PASSWORD: [['a line break', `${CANARY}\n${CANARY}`]],
+  KAFKA_SSL_KEY_PASSWORD: [['no key file to open', `${CANARY}\n${CANARY}`]],
   NCP_SECRET_KEY: [
     ['CR LF', `${CANARY}\r\n${CANARY}`],
     ['a character beyond Latin-1', `${CANARY}키`],

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { readFileOrIssue } from './tls-files';
 
 /** C0 controls (CR, LF, NUL, TAB...), DEL and C1 controls: Unicode's Cc. */
 const CONTROL = /\p{Cc}/u;
@@ -42,13 +42,9 @@ export function proxyUrlIssue(value: string): string | undefined {
 
 /** A PEM file with at least one certificate, every certificate in it readable. */
 export function caFileIssue(path: string): string | undefined {
-  let pem: string;
-  try {
-    pem = readFileSync(path, 'utf8');
-  } catch (err) {
-    return `cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
-  }
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const file = readFileOrIssue(path);
+  if ('issue' in file) return file.issue;
+  const blocks = file.text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length === 0) return 'must name a PEM file of CA certificates (none found in it)';
   const bad = blocks.findIndex((block) => !parses(block));
   return bad < 0 ? undefined : `holds a certificate that cannot be read (the ${ordinal(bad + 1)} in the file)`;
