@@ -1,7 +1,7 @@
 // CPU per request of libs/http exchange(): REQUESTS POSTs, 64 at a time over one pool, every call
 // carrying the same shared abort signal (as a TargetPipeline passes it), against a bare node:http
 // server in another process. Run: npx ts-node -r tsconfig-paths/register --transpile-only
-// bench/exchange.bench.ts [module exporting createPool and exchange, default libs/http/src/exchange]
+// bench/exchange.bench.ts [module exporting createPool and exchange, default libs/http/src/index]
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
@@ -16,11 +16,12 @@ const SERVER = `
 `;
 
 async function main(): Promise<void> {
-  const file = resolve(process.argv[2] ?? 'libs/http/src/exchange.ts');
-  const { createPool, exchange } = (await import(file)) as typeof import('../libs/http/src/exchange');
+  const file = resolve(process.argv[2] ?? 'libs/http/src/index.ts');
+  const { createPool, exchange } = (await import(file)) as typeof import('../libs/http/src');
   const server = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((ok) => server.once('message', (p) => ok(p as number)));
-  const pool = createPool(`http://127.0.0.1:${port}`, { connections: CONCURRENCY, timeoutMs: 10_000 });
+  const origin = `http://127.0.0.1:${port}`;
+  const pool = createPool(origin, { connections: CONCURRENCY, timeoutMs: 10_000 });
   const signal = new AbortController().signal;
   const body = JSON.stringify({ topic: 't', key: 'k', value: 'x'.repeat(300) });
   const run = async (count: number) => {
@@ -28,12 +29,14 @@ async function main(): Promise<void> {
     const worker = async () => {
       while (next++ < count) {
         const answer = await exchange(pool, {
+          origin,
           method: 'POST',
           path: '/api/produce',
           headers: { 'content-type': 'application/json' },
           body,
           timeoutMs: 10_000,
           signal,
+          secrets: [],
         });
         if (answer.status !== 200) throw new Error(`HTTP ${answer.status}`);
       }

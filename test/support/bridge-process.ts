@@ -27,7 +27,7 @@ export async function startBridge(env: Record<string, string>): Promise<BridgePr
     ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/bridge/src/main.ts'],
     {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HTTP_PORT: String(port), LOG_LEVEL: 'info', ...env },
+      env: { PATH: process.env.PATH ?? '', HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

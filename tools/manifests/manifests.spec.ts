@@ -10,8 +10,10 @@ import addFormats from 'ajv-formats';
 import { parseAllDocuments } from 'yaml';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret } from 'kubernetes-models/v1/Secret';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import type { IIoK8sApiCoreV1Container } from 'kubernetes-models/v1/Container';
 import { ScaledObject } from '@kubernetes-models/keda/keda.sh/v1alpha1/ScaledObject';
 import { TriggerAuthentication } from '@kubernetes-models/keda/keda.sh/v1alpha1/TriggerAuthentication';
@@ -131,11 +133,12 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs the apps from the one image, the emulator by overriding the command', () => {
-    expect(emulator.build).toEqual(bridge.build);
-    expect(emulator.image).toBe(bridge.image);
-    expect(emulator.command).toEqual(['node', 'dist/apps/emulator/main.js']);
-    expect(bridge.command).toBeUndefined(); // the image's default: the bridge
+  it('builds the emulator from its own target, the bridge from the default (runtime) one', () => {
+    expect(emulator.build).toEqual({ context: '.', target: 'emulator' });
+    expect(bridge.build).toBe('.');
+    expect(emulator.image).not.toBe(bridge.image);
+    expect(emulator.command).toBeUndefined(); // the emulator target's own CMD
+    expect(bridge.command).toBeUndefined(); // the runtime image's default: the bridge
   });
 
   it('starts in order: broker healthy, topics created, emulator healthy, then the bridge', () => {
@@ -175,22 +178,59 @@ describe('Dockerfile', () => {
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
-  const stages = instructions.map((line, i) => (line.startsWith('FROM ') ? i : -1)).filter((i) => i >= 0);
-  const runtime = instructions.slice(stages[stages.length - 1]);
-  const last = (keyword: string): string | undefined =>
+  /** Each stage's instructions by name, in order; the last is the default target. */
+  const stages = new Map<string, string[]>();
+  let current: string[] = [];
+  for (const line of instructions) {
+    const from = /^FROM (\S+)(?: AS (\S+))?$/i.exec(line);
+    if (from) stages.set(from[2] ?? `stage${stages.size}`, (current = []));
+    current.push(line);
+  }
+  /** A stage and the stages it is built FROM, the image's whole recipe, base first. */
+  const chain = (name: string): string[] => {
+    const own = stages.get(name) ?? [];
+    const parent = /^FROM (\S+)/.exec(own[0] ?? '')?.[1] ?? '';
+    return stages.has(parent) ? [...chain(parent), ...own] : own;
+  };
+  const runtimeName = [...stages.keys()].pop()!;
+  const runtime = chain(runtimeName);
+  /** The stage the runtime image copies its node_modules from. */
+  const productionDepsStage = (): string =>
     runtime
+      .map((line) => /^COPY --from=(\w+) \/app\/node_modules \.\/node_modules$/.exec(line)?.[1])
+      .find((name) => name !== undefined) ?? '';
+  const last = (lines: string[], keyword: string): string | undefined =>
+    lines
       .filter((line) => line.startsWith(`${keyword} `))
       .pop()
       ?.slice(keyword.length + 1);
 
   it('builds with dev dependencies, then runs on the Node.js major of package.json engines with production dependencies only', () => {
-    expect(instructions.filter((line) => line.startsWith('FROM ')).length).toBeGreaterThanOrEqual(2);
+    expect(runtimeName).toBe('runtime');
     expect(instructions).toContainEqual(expect.stringMatching(/^RUN npm ci\b(?!.*--omit=dev)/));
     expect(instructions).toContainEqual(expect.stringMatching(/^RUN npm run build\b/));
     const major = /^>=(\d+)$/.exec(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).engines.node)![1];
     expect(runtime[0]).toMatch(new RegExp(`^FROM node:${major}[-.]`));
-    expect(runtime).toContainEqual(expect.stringMatching(/^RUN npm ci --omit=dev\b/));
-    expect(runtime).toContainEqual(expect.stringMatching(/^COPY --from=\w+ \/app\/dist \.\/dist$/));
+    expect(stages.get(productionDepsStage())).toContainEqual(expect.stringMatching(/^RUN npm ci --omit=dev\b/));
+  });
+
+  it('ships the bridge and the CLI, but neither the emulator nor npm', () => {
+    const copied = runtime.filter((line) => line.startsWith('COPY --from=')).map((line) => line.split(' ')[2]);
+    expect(copied.sort()).toEqual(['/app/dist/apps/bridge', '/app/dist/apps/cli', '/app/node_modules']);
+    const removal = runtime.find(
+      (line) => line.startsWith('RUN ') && line.includes('rm -rf /usr/local/lib/node_modules'),
+    );
+    for (const tool of ['npm', 'npx', 'corepack', 'yarn']) expect(removal).toContain(`/usr/local/bin/${tool}`);
+    // nothing in the image runs npm after it is gone
+    expect(runtime.slice(runtime.indexOf(removal!)).filter((line) => /\bnpm\b/.test(line) && line !== removal)).toEqual(
+      [],
+    );
+  });
+
+  it('has an emulator target of its own for the local stack', () => {
+    const emulatorImage = chain('emulator');
+    expect(emulatorImage[0]).toMatch(/^FROM node:/);
+    expect(JSON.parse(last(emulatorImage, 'CMD') ?? '')).toEqual(['node', 'dist/apps/emulator/main.js']);
   });
 
   it('runs on the patched kafkajs: patches/ applied by npm ci in the build stage and copied over the runtime install', () => {
@@ -199,22 +239,25 @@ describe('Dockerfile', () => {
     expect(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.postinstall).toMatch(
       /^patch-package\b/,
     );
-    const build = instructions.slice(0, stages[stages.length - 1]);
+    const build = stages.get('build') ?? [];
     const npmCi = build.findIndex((line) => /^RUN npm ci\b/.test(line));
     expect(build.findIndex((line) => /^COPY (\S+ )*patches \.\/patches$/.test(line))).toBeGreaterThanOrEqual(0);
     expect(build.findIndex((line) => /^COPY (\S+ )*patches \.\/patches$/.test(line))).toBeLessThan(npmCi);
-    const runtimeCi = runtime.findIndex((line) => /^RUN npm ci --omit=dev\b/.test(line));
-    const copied = runtime.findIndex(
+    // The runtime's node_modules come from the production-dependencies stage, kafkajs replaced there.
+    const deps = stages.get(productionDepsStage()) ?? [];
+    const depsCi = deps.findIndex((line) => /^RUN npm ci --omit=dev\b/.test(line));
+    const copied = deps.findIndex(
       (line) => line === 'COPY --from=build /app/node_modules/kafkajs ./node_modules/kafkajs',
     );
-    expect(copied).toBeGreaterThan(runtimeCi);
+    expect(depsCi).toBeGreaterThanOrEqual(0);
+    expect(copied).toBeGreaterThan(depsCi);
   });
 
   it('runs the bridge as a non-root user, signals reaching node (exec form, no shell)', () => {
-    expect(last('USER')).toMatch(/^[1-9]\d*(:\d+)?$/);
-    expect(JSON.parse(last('ENTRYPOINT') ?? '[]')).toEqual(['/usr/bin/tini', '--']);
-    expect(JSON.parse(last('CMD') ?? '')).toEqual(['node', 'dist/apps/bridge/main.js']);
-    expect(last('EXPOSE')).toBe('3000');
+    expect(last(runtime, 'USER')).toMatch(/^[1-9]\d*(:\d+)?$/);
+    expect(JSON.parse(last(runtime, 'ENTRYPOINT') ?? '[]')).toEqual(['/usr/bin/tini', '--']);
+    expect(JSON.parse(last(runtime, 'CMD') ?? '')).toEqual(['node', 'dist/apps/bridge/main.js']);
+    expect(last(runtime, 'EXPOSE')).toBe('3000');
   });
 });
 
@@ -236,6 +279,8 @@ describe('deploy/', () => {
     'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
     'v1/ConfigMap': ConfigMap,
     'v1/Secret': Secret,
+    'v1/ServiceAccount': ServiceAccount,
+    'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
     'keda.sh/v1alpha1/ScaledObject': ScaledObject,
     'keda.sh/v1alpha1/TriggerAuthentication': TriggerAuthentication,
   };
@@ -297,6 +342,10 @@ describe('deploy/', () => {
     expect(k8sErrors(scaledObject)).not.toEqual([]);
 
     expect(k8sErrors({ ...ofKind('PodDisruptionBudget')[0], apiVersion: 'policy/v1beta2' })).not.toEqual([]);
+
+    const policy = clone(ofKind('NetworkPolicy')[0]);
+    (policy.spec as { policyTypes: string[] }).policyTypes = ['Sideways'];
+    expect(k8sErrors(policy)).not.toEqual([]);
     expect(validateTrigger({ bootstrapServers: 'kafka:9092', consumerGroup: 'g', lagTreshold: '5' })).toBe(false);
   });
 
@@ -453,5 +502,70 @@ describe('deploy/', () => {
       expect(trigger.metadata.sasl ?? 'none').toBe(sasl[env.KAFKA_SASL_MECHANISM] ?? 'none');
       if (env.KAFKA_SASL_MECHANISM) expect(trigger.authenticationRef?.name).toBe(auth.metadata.name);
     }
+  });
+
+  it('runs under its own ServiceAccount, with no token mounted', () => {
+    const accounts = ofKind('ServiceAccount').map((m) => new ServiceAccount(m as never));
+    expect(accounts).toHaveLength(1);
+    expect(accounts[0].automountServiceAccountToken).toBe(false);
+    for (const d of deployments) {
+      expect(d.spec!.template.spec!.serviceAccountName).toBe(accounts[0].metadata?.name);
+      expect(d.spec!.template.spec!.automountServiceAccountToken).toBe(false);
+    }
+  });
+
+  describe('NetworkPolicy', () => {
+    const policies = ofKind('NetworkPolicy').map((m) => new NetworkPolicy(m as never));
+    const [policy] = policies;
+    type Port = { protocol?: string; port?: number | string };
+    const portsOf = (rules: { ports?: Port[] }[]): string[] =>
+      rules.flatMap((r) => (r.ports ?? []).map((p) => `${p.port}/${p.protocol ?? 'TCP'}`)).sort();
+
+    it('selects the pods of every deployment, for traffic in and out', () => {
+      expect(policies).toHaveLength(1);
+      for (const d of deployments) {
+        const labels = d.spec!.template.metadata?.labels ?? {};
+        const selector = policy.spec!.podSelector.matchLabels ?? {};
+        expect(Object.keys(selector).length).toBeGreaterThan(0);
+        expect(Object.entries(selector).every(([k, v]) => labels[k] === v)).toBe(true);
+      }
+      expect([...(policy.spec!.policyTypes ?? [])].sort()).toEqual(['Egress', 'Ingress']);
+    });
+
+    it('lets in only the ops port, from selected pods (Prometheus)', () => {
+      const ingress = policy.spec!.ingress ?? [];
+      expect(ingress.length).toBeGreaterThan(0);
+      for (const rule of ingress) {
+        expect(rule.from?.length).toBeGreaterThan(0);
+        for (const peer of rule.from ?? []) expect(peer.podSelector?.matchLabels).toBeDefined();
+      }
+      for (const d of deployments) {
+        const port = container(d).ports![0];
+        for (const p of portsOf(ingress)) expect([`${port.name}/TCP`, `${port.containerPort}/TCP`]).toContain(p);
+      }
+      expect(portsOf(ingress).length).toBeGreaterThan(0);
+    });
+
+    it('lets out only DNS, the Kafka brokers’ ports and HTTPS to public addresses', () => {
+      const egress = policy.spec!.egress ?? [];
+      for (const rule of egress) {
+        expect(rule.to?.length).toBeGreaterThan(0);
+        expect(rule.ports?.length).toBeGreaterThan(0);
+      }
+      const kafkaPorts = new Set(
+        deployments.flatMap((d) =>
+          effectiveEnv(d)
+            .KAFKA_BROKERS.split(',')
+            .map((b) => `${b.split(':').pop()}/TCP`),
+        ),
+      );
+      expect(portsOf(egress)).toEqual([...new Set(['53/UDP', '53/TCP', ...kafkaPorts, '443/TCP'])].sort());
+      const https = egress.find((r) => portsOf([r]).join() === '443/TCP')!;
+      for (const peer of https.to ?? []) {
+        expect(peer.ipBlock?.except).toEqual(
+          expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16']),
+        );
+      }
+    });
   });
 });

@@ -1,16 +1,22 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { loadConfigOrExit } from '@app/config';
 import { describeKafkaError } from '@app/kafka';
 import { BridgeModule } from './bridge.module';
+import { hardenOpsHttp, OPS_HTTP_OPTIONS } from './ops/ops-http';
 import { KafkaBridgeServer } from './transport/kafka-bridge.server';
 
 // Validate the environment before anything starts: a bad value exits 1 with one line naming it.
 const config = loadConfigOrExit(process.env);
 
 async function bootstrap(): Promise<void> {
-  const app = await NestFactory.create(BridgeModule.forRoot(config), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(BridgeModule.forRoot(config), {
+    bufferLogs: true,
+    ...OPS_HTTP_OPTIONS,
+  });
+  hardenOpsHttp(app);
   const logger = app.get(Logger);
   app.useLogger(logger);
   app.connectMicroservice({ strategy: app.get(KafkaBridgeServer) }, { inheritAppConfig: true });
@@ -38,7 +44,8 @@ async function bootstrap(): Promise<void> {
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 
-  await app.listen(config.httpPort);
+  // All interfaces unless HTTP_HOST names one: kubelet probes the pod's own address.
+  await (config.httpHost === undefined ? app.listen(config.httpPort) : app.listen(config.httpPort, config.httpHost));
   logger.log(`ops HTTP on ${await app.getUrl()}: /health/live, /health/ready, /metrics`);
   await app.startAllMicroservices();
 }

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli } from './cli';
 import type { CliContext } from './command';
 
@@ -126,6 +129,25 @@ describe('runCli', () => {
       err: ['error: invalid configuration: NCP_ACCESS_KEY is required for the cloudinsight commands'],
     });
     for (const r of [badMechanism, noKeys]) expect(r.err.join('\n')).not.toContain('s3cret');
+    const keys = { NCP_ACCESS_KEY: 'ak', NCP_SECRET_KEY: 's3cret' };
+    const dir = mkdtempSync(join(tmpdir(), 'cli-spec-'));
+    writeFileSync(join(dir, 'p.json'), '{}');
+    const badProxy = await run(['cloudinsight', 'integration', 'list'], {
+      ...keys,
+      HTTPS_PROXY: 'http://user:pr0xy-pass@proxy.example.com:3128/path',
+    });
+    expect(badProxy).toEqual({
+      code: 1,
+      out: [],
+      err: ['error: invalid configuration: HTTPS_PROXY must not have a path, a query or a fragment'],
+    });
+    const noCa = await run(['cloudinsight', 'integration', 'list'], {
+      ...keys,
+      BRIDGE_API_CA_FILE: join(dir, 'p.json'),
+    });
+    expect(noCa.err).toEqual([
+      `error: invalid configuration: BRIDGE_API_CA_FILE must name a PEM file of CA certificates (none found in it) (got "${join(dir, 'p.json')}")`,
+    ]);
   });
 
   it('needs the NCP keys for cloudinsight commands whatever BRIDGE_TARGETS says', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { GuanceMonitor } from '@app/guance';
 import type { NcpCredentials } from '@app/ncp';
@@ -30,6 +31,8 @@ export interface EmulatorOptions {
    * not know), so clients can be tested against what they may rely on.
    */
   documentedOnly?: boolean;
+  /** Serve HTTPS with this key and certificate (PEM), as the real APIs do. */
+  tls?: { key: string; cert: string };
 }
 
 /** Keys the emulator accepts unless told otherwise; fit for tests and the local stack only. */
@@ -93,9 +96,9 @@ export class EmulatorServer {
       this.monitors.set(`${m.secret}\n${m.subUri}`, name);
     }
     this.recorder = new Recorder(opts.maxStoredEntries ?? EMULATOR_DEFAULTS.maxStoredEntries);
-    this.server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, (req, res) =>
-      this.onRequest(req, res),
-    );
+    const options = { keepAliveTimeout: 65_000, headersTimeout: 66_000 };
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => this.onRequest(req, res);
+    this.server = opts.tls ? createTlsServer({ ...options, ...opts.tls }, onRequest) : createServer(options, onRequest);
   }
 
   start(): Promise<void> {
@@ -124,7 +127,7 @@ export class EmulatorServer {
   /** Base URL for clients; a wildcard host is given as 127.0.0.1. */
   get url(): string {
     const host = this.opts.host && this.opts.host !== '0.0.0.0' ? this.opts.host : '127.0.0.1';
-    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+    return `${this.opts.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
   }
 
   received(api: EmulatedApi, since?: number, limit?: number): ReceivedPage {

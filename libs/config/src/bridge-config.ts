@@ -1,5 +1,6 @@
 import type { Target } from '@app/contracts';
 import type { GuanceMonitor } from '@app/guance';
+import type { EgressConfig } from '@app/http';
 import type { NcpCredentials } from '@app/ncp';
 
 /** Typed configuration, read once at start from the environment (SPEC section 5). */
@@ -53,5 +54,8 @@ export interface BridgeConfig {
     monitors: Record<string, GuanceMonitor>;
   };
   httpPort: number;
+  /** Ops HTTP bind address (HTTP_HOST); all interfaces when unset. */
+  httpHost?: string;
   logLevel: LogLevel;
+  egress: EgressConfig;
 }

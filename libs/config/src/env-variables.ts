@@ -1,5 +1,16 @@
 import { DEFAULT_ROUTE_HEADER } from '@app/contracts/targets';
 
+/** Egress of the API clients: the usual proxy variables (lower case wins, as with curl) and a CA. */
+export const EGRESS_ENV_VARIABLES = [
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
+  'NO_PROXY',
+  'no_proxy',
+  'BRIDGE_API_CA_FILE',
+] as const;
+
 /**
  * Every environment variable the bridge reads (SPEC section 5), in the order errors are reported.
  * Those of the Kafka connection start with KAFKA_: the command line reads them by that prefix.
@@ -40,7 +51,9 @@ export const BRIDGE_ENV_VARIABLES = [
   'GUANCE_SUB_URI',
   'GUANCE_MONITORS',
   'HTTP_PORT',
+  'HTTP_HOST',
   'LOG_LEVEL',
+  ...EGRESS_ENV_VARIABLES,
 ] as const;
 export type BridgeEnvVariable = (typeof BRIDGE_ENV_VARIABLES)[number];
 
@@ -51,7 +64,13 @@ export const SECRET_ENV_VARIABLES: readonly BridgeEnvVariable[] = [
   'NCP_SECRET_KEY',
   'GUANCE_API_KEY',
   'GUANCE_SECRET',
+  'GUANCE_SUB_URI',
   'GUANCE_MONITORS',
+  // A proxy URL may hold the proxy's user and password.
+  'HTTPS_PROXY',
+  'https_proxy',
+  'HTTP_PROXY',
+  'http_proxy',
 ];
 
 /**

@@ -12,6 +12,14 @@ import {
   splitList,
 } from './env-rules';
 import { certificateFileIssue, keyFileIssue, keyPasswordIssue } from './tls-files';
+import {
+  bindHostIssue,
+  caFileIssue,
+  controlCharacterIssue,
+  headerCredentialIssue,
+  ordinal,
+  proxyUrlIssue,
+} from './value-checks';
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export const START_FROM = ['earliest', 'latest'] as const;
@@ -53,7 +61,11 @@ function notConsumed(value: string, env: Env): string | undefined {
     : undefined;
 }
 
-/** GUANCE_MONITORS: `{"name": {"secret": "...", "subUri": "..."}}`. Names monitors, never secrets. */
+/**
+ * GUANCE_MONITORS: `{"name": {"secret": "...", "subUri": "..."}}`. A message names a monitor by its
+ * place only: a value written the wrong way round (`{"<secret>": "<subUri>"}`) puts the secret
+ * where a name should be.
+ */
 export function monitorsIssue(value: string): string | undefined {
   const shape = '{"name": {"secret": "...", "subUri": "..."}}';
   let json: unknown;
@@ -64,19 +76,23 @@ export function monitorsIssue(value: string): string | undefined {
     return `must be valid JSON like ${shape}`;
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return `must be a JSON object like ${shape}`;
+  let place = 0;
   for (const [name, monitor] of Object.entries(json)) {
+    const which = `the ${ordinal(++place)} monitor`;
     if (!MONITOR_NAME.test(name) || UNSAFE_NAMES.has(name)) {
-      return `has a monitor name that is not 1-128 letters, digits or . _ : - (${JSON.stringify(name.slice(0, 40))})`;
+      return `has a monitor name that is not 1-128 letters, digits or . _ : - (${which})`;
     }
     if (typeof monitor !== 'object' || monitor === null || Array.isArray(monitor)) {
-      return `must map monitor "${name}" to {"secret": "...", "subUri": "..."}`;
+      return `must map each monitor name to {"secret": "...", "subUri": "..."} (${which} does not)`;
     }
-    const extra = Object.keys(monitor).find((k) => k !== 'secret' && k !== 'subUri');
-    if (extra !== undefined)
-      return `has an unknown property ${JSON.stringify(extra.slice(0, 40))} in monitor "${name}"`;
+    if (Object.keys(monitor).some((k) => k !== 'secret' && k !== 'subUri')) {
+      return `has a property other than "secret" and "subUri" in ${which}`;
+    }
     for (const field of ['secret', 'subUri'] as const) {
       const v = (monitor as Record<string, unknown>)[field];
-      if (typeof v !== 'string' || v.trim() === '') return `needs a non-empty string ${field} in monitor "${name}"`;
+      if (typeof v !== 'string' || v.trim() === '') return `needs a non-empty string ${field} in ${which}`;
+      const issue = controlCharacterIssue(v);
+      if (issue) return `${issue.replace(/^holds/, `has a ${field} that holds`)} in ${which}`;
     }
   }
   return undefined;
@@ -114,9 +130,11 @@ export class EnvDto {
   KAFKA_SASL_MECHANISM?: string;
 
   @EnvRequiredWith('KAFKA_SASL_MECHANISM')
+  @EnvCustom('envCredential', controlCharacterIssue, false)
   KAFKA_SASL_USERNAME?: string;
 
   @EnvRequiredWith('KAFKA_SASL_MECHANISM')
+  @EnvCustom('envCredential', controlCharacterIssue, false)
   KAFKA_SASL_PASSWORD?: string;
 
   @EnvInteger(1_000, 3_600_000)
@@ -164,9 +182,11 @@ export class EnvDto {
   BRIDGE_STALL_THRESHOLD_MS!: string;
 
   @EnvRequired(needsNcp, FOR_NCP)
+  @EnvCustom('envHeaderCredential', headerCredentialIssue, false)
   NCP_ACCESS_KEY?: string;
 
   @EnvRequired(needsNcp, FOR_NCP)
+  @EnvCustom('envHeaderCredential', headerCredentialIssue, false)
   NCP_SECRET_KEY?: string;
 
   @EnvHttpUrl()
@@ -182,12 +202,15 @@ export class EnvDto {
   GUANCE_ENDPOINT!: string;
 
   @EnvRequired(needsGuance, FOR_GUANCE)
+  @EnvCustom('envHeaderCredential', headerCredentialIssue, false)
   GUANCE_API_KEY?: string;
 
   @EnvRequired(needsGuance, FOR_GUANCE)
+  @EnvCustom('envCredential', controlCharacterIssue, false)
   GUANCE_SECRET?: string;
 
   @EnvRequired(needsGuance, FOR_GUANCE)
+  @EnvCustom('envCredential', controlCharacterIssue, false)
   GUANCE_SUB_URI?: string;
 
   @EnvCustom('envGuanceMonitors', monitorsIssue, false)
@@ -196,6 +219,30 @@ export class EnvDto {
   @EnvInteger(0, 65_535)
   HTTP_PORT!: string;
 
+  @EnvCustom('envBindHost', bindHostIssue)
+  HTTP_HOST?: string;
+
   @EnvOneOf(LOG_LEVELS)
   LOG_LEVEL!: string;
+
+  @EnvCustom('envProxyUrl', proxyUrlIssue, false)
+  HTTPS_PROXY?: string;
+
+  @EnvCustom('envProxyUrl', proxyUrlIssue, false)
+  https_proxy?: string;
+
+  @EnvCustom('envProxyUrl', proxyUrlIssue, false)
+  HTTP_PROXY?: string;
+
+  @EnvCustom('envProxyUrl', proxyUrlIssue, false)
+  http_proxy?: string;
+
+  @EnvCustom('envNoProxy', controlCharacterIssue)
+  NO_PROXY?: string;
+
+  @EnvCustom('envNoProxy', controlCharacterIssue)
+  no_proxy?: string;
+
+  @EnvCustom('envCaFile', caFileIssue)
+  BRIDGE_API_CA_FILE?: string;
 }

@@ -5,3 +5,4 @@ export * from './validate-env';
 export * from './load-bridge-config';
 export * from './load-config-parts';
 export * from './bridge-config.module';
+export * from './egress';

@@ -1,6 +1,6 @@
 import { BRIDGE_ENV_VARIABLES, ENV_DEFAULTS, SECRET_ENV_VARIABLES } from './env-variables';
 import { loadBridgeConfig } from './load-bridge-config';
-import { ConfigError } from './validate-env';
+import { configErrorOf } from './load-config.fixtures';
 
 const valid = {
   BRIDGE_TOPICS: 'orders,metrics',
@@ -11,15 +11,7 @@ const valid = {
   GUANCE_SUB_URI: 'sub-uri',
 };
 
-function errorOf(env: Record<string, string | undefined>): string {
-  try {
-    loadBridgeConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = configErrorOf;
 
 describe('loadBridgeConfig: defaults (SPEC section 5)', () => {
   it('fills every default', () => {
@@ -49,6 +41,7 @@ describe('loadBridgeConfig: defaults (SPEC section 5)', () => {
       },
       httpPort: 3000,
       logLevel: 'info',
+      egress: {},
     });
   });
 
@@ -260,15 +253,21 @@ describe('loadBridgeConfig: bad values give one line naming the variable', () =>
       { GUANCE_MONITORS: '[]' },
       'GUANCE_MONITORS must be a JSON object like {"name": {"secret": "...", "subUri": "..."}}',
     ],
-    [{ GUANCE_MONITORS: '{"a": "b"}' }, 'GUANCE_MONITORS must map monitor "a" to {"secret": "...", "subUri": "..."}'],
-    [{ GUANCE_MONITORS: '{"a": {"secret": "s"}}' }, 'GUANCE_MONITORS needs a non-empty string subUri in monitor "a"'],
+    [
+      { GUANCE_MONITORS: '{"a": "b"}' },
+      'GUANCE_MONITORS must map each monitor name to {"secret": "...", "subUri": "..."} (the 1st monitor does not)',
+    ],
+    [
+      { GUANCE_MONITORS: '{"a": {"secret": "s", "subUri": "u"}, "b": {"secret": "s"}}' },
+      'GUANCE_MONITORS needs a non-empty string subUri in the 2nd monitor',
+    ],
     [
       { GUANCE_MONITORS: '{"a": {"secret": "s", "subUri": "u", "sub_uri": "v"}}' },
-      'GUANCE_MONITORS has an unknown property "sub_uri" in monitor "a"',
+      'GUANCE_MONITORS has a property other than "secret" and "subUri" in the 1st monitor',
     ],
     [
       { GUANCE_MONITORS: '{"bad name": {"secret": "s", "subUri": "u"}}' },
-      'GUANCE_MONITORS has a monitor name that is not 1-128 letters, digits or . _ : - ("bad name")',
+      'GUANCE_MONITORS has a monitor name that is not 1-128 letters, digits or . _ : - (the 1st monitor)',
     ],
     [{ GUANCE_MONITORS: '{"__proto__": {"secret": "s", "subUri": "u"}}' }, 'GUANCE_MONITORS has a monitor name'],
   ])('%j', (overrides, message) => {

@@ -1,6 +1,7 @@
 import { Target, TARGETS } from '@app/contracts';
 import type { GuanceMonitor } from '@app/guance';
 import type { BridgeConfig, KafkaConfig, LogLevel } from './bridge-config';
+import { egressFrom } from './egress';
 import { BOOLEAN_WORDS, splitList } from './env-rules';
 import { EnvDto } from './env.dto';
 import { ConfigError, validateEnv } from './validate-env';
@@ -90,7 +91,9 @@ function toBridgeConfig(dto: EnvDto): BridgeConfig {
     cloudinsightEndpoint: baseUrl(dto.CLOUDINSIGHT_ENDPOINT),
     httpPort: integer(dto.HTTP_PORT),
     logLevel: dto.LOG_LEVEL.toLowerCase() as LogLevel,
+    egress: egressFrom(dto as unknown as Record<string, string | undefined>),
   };
+  if (dto.HTTP_HOST !== undefined) config.httpHost = dto.HTTP_HOST;
   if (dto.CLOUDINSIGHT_REGION_NO !== undefined) config.cloudinsightRegionNo = dto.CLOUDINSIGHT_REGION_NO;
   if (targets.includes('datastream') || targets.includes('cloudinsight')) {
     config.ncp = { accessKey: dto.NCP_ACCESS_KEY!, secretKey: dto.NCP_SECRET_KEY! };

@@ -1,28 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { resolve } from 'node:path';
-
-const root = resolve(__dirname, '../../..');
-// The child loads the TypeScript sources as the bridge's main.ts would, path aliases included.
-const script = [
-  "require('ts-node').register({ transpileOnly: true });",
-  "require('tsconfig-paths').register();",
-  "const { loadConfigOrExit } = require('./libs/config/src/load-bridge-config');",
-  'const config = loadConfigOrExit(process.env);',
-  "process.stdout.write('loaded ' + config.topics.join(','));",
-].join('\n');
-
-function run(env: Record<string, string>) {
-  return spawnSync(process.execPath, ['-e', script], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-}
+import { runLoadConfigOrExit as run } from './load-config.fixtures';
 
 describe('loadConfigOrExit', () => {
-  it('exits 1 with one line on stderr naming the variable, without secrets', () => {
-    const child = run({
+  it('exits 1 with one line on stderr naming the variable, without secrets', async () => {
+    const child = await run({
       BRIDGE_TOPICS: 'orders',
       BRIDGE_MAX_IN_FLIGHT: 'abc',
       NCP_ACCESS_KEY: 'ak',
@@ -38,8 +18,8 @@ describe('loadConfigOrExit', () => {
     expect(child.stderr).not.toContain('Sup3r');
   });
 
-  it('returns the configuration when the environment is valid', () => {
-    const child = run({
+  it('returns the configuration when the environment is valid', async () => {
+    const child = await run({
       BRIDGE_TOPICS: 'orders',
       BRIDGE_TARGETS: 'datastream',
       NCP_ACCESS_KEY: 'a',

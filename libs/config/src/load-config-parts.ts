@@ -1,6 +1,8 @@
+import type { EgressConfig } from '@app/http';
 import type { NcpCredentials } from '@app/ncp';
 import type { KafkaConfig } from './bridge-config';
-import type { BridgeEnvVariable } from './env-variables';
+import { egressFrom } from './egress';
+import { EGRESS_ENV_VARIABLES, type BridgeEnvVariable } from './env-variables';
 import type { EnvDto } from './env.dto';
 import { baseUrl, kafkaConfig, topicList } from './load-bridge-config';
 import { EnvSubset, validateEnv } from './validate-env';
@@ -17,6 +19,8 @@ export interface ConfigParts {
   ncp: NcpCredentials;
   cloudinsightEndpoint: string;
   cloudinsightRegionNo?: string;
+  /** Proxies and the CA file for API calls. */
+  egress: EgressConfig;
 }
 export type ConfigPart = keyof ConfigParts;
 
@@ -43,6 +47,10 @@ const SOURCES: { [P in ConfigPart]-?: PartSource<ConfigParts[P]> } = {
   },
   cloudinsightEndpoint: { reads: only('CLOUDINSIGHT_ENDPOINT'), build: (dto) => baseUrl(dto.CLOUDINSIGHT_ENDPOINT) },
   cloudinsightRegionNo: { reads: only('CLOUDINSIGHT_REGION_NO'), build: (dto) => dto.CLOUDINSIGHT_REGION_NO },
+  egress: {
+    reads: (name) => (EGRESS_ENV_VARIABLES as readonly string[]).includes(name),
+    build: (dto) => egressFrom(dto as unknown as Record<string, string | undefined>),
+  },
 };
 
 export interface PartsOptions {

@@ -5,7 +5,8 @@ import { BOOLEAN_WORDS } from './env-rules';
 type Env = Record<string, string | undefined>;
 type Read = { text: string } | { issue: string };
 
-function read(path: string): Read {
+/** A file's text, or why it cannot be read (`cannot be read (ENOENT)`). */
+export function readFileOrIssue(path: string): Read {
   try {
     return { text: readFileSync(path, 'utf8') };
   } catch (err) {
@@ -38,19 +39,19 @@ const needsSsl = (env: Env) => (BOOLEAN_WORDS[env.KAFKA_SSL?.toLowerCase() ?? ''
 
 /** KAFKA_SSL_CA_FILE and KAFKA_SSL_CERT_FILE: a readable PEM file of certificates. */
 export function certificateFileIssue(path: string, env: Env): string | undefined {
-  const file = read(path);
+  const file = readFileOrIssue(path);
   if ('issue' in file) return file.issue;
   return certificate(file.text) ? needsSsl(env) : 'must be a PEM file with a CERTIFICATE block';
 }
 
 /** KAFKA_SSL_KEY_FILE: a PEM private key that KAFKA_SSL_KEY_PASSWORD opens and that fits the certificate. */
 export function keyFileIssue(path: string, env: Env): string | undefined {
-  const file = read(path);
+  const file = readFileOrIssue(path);
   if ('issue' in file) return file.issue;
   const key = privateKey(file.text, env.KAFKA_SSL_KEY_PASSWORD);
   if (typeof key === 'string') return key;
   const certPath = env.KAFKA_SSL_CERT_FILE;
-  const cert = certPath === undefined ? undefined : read(certPath);
+  const cert = certPath === undefined ? undefined : readFileOrIssue(certPath);
   const parsed = cert && 'text' in cert ? certificate(cert.text) : undefined;
   if (parsed && !parsed.checkPrivateKey(key)) return 'does not hold the key of KAFKA_SSL_CERT_FILE';
   return needsSsl(env);

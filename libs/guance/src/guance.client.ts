@@ -4,13 +4,12 @@ import {
   answerResult,
   Clock,
   createPool,
-  excerpt,
+  type EgressConfig,
   exchange,
   failureResult,
   parseEndpoint,
-  redact,
 } from '@app/http';
-import type { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
 
 /** An external event monitor: its secret and subUri, which travel in the request path. */
 export interface GuanceMonitor {
@@ -32,15 +31,18 @@ export interface GuanceClientOptions {
   timeoutMs: number;
   /** Keep-alive connections to the endpoint; default 64. */
   connections?: number;
+  egress?: EgressConfig;
   clock?: Clock;
 }
 
 /**
  * Guance external event monitor, event reception. The monitor's secret and subUri are part of the
- * URL path, so no error this client produces names the path; answers are redacted as well.
+ * URL path, so no error this client produces names the path; answers are redacted of them and of
+ * the API key.
  */
 export class GuanceClient {
-  private readonly pool: Pool;
+  private readonly pool: Dispatcher;
+  private readonly origin: string;
   private readonly basePath: string;
   private readonly clock: Clock;
   private readonly timeoutMs: number;
@@ -50,6 +52,7 @@ export class GuanceClient {
   constructor(opts: GuanceClientOptions) {
     const { origin, basePath } = parseEndpoint(opts.endpoint);
     this.pool = createPool(origin, opts);
+    this.origin = origin;
     this.basePath = basePath;
     this.clock = opts.clock ?? Date.now;
     this.timeoutMs = opts.timeoutMs;
@@ -64,14 +67,16 @@ export class GuanceClient {
     const path = `${this.basePath}/api/v1/push-events/${encodeURIComponent(monitor.secret)}/${encodeURIComponent(monitor.subUri)}`;
     try {
       const answer = await exchange(this.pool, {
+        origin: this.origin,
         method: 'POST',
         path,
         headers: { 'DF-API-KEY': this.#apiKey, 'content-type': 'application/json;charset=UTF-8' },
         body: JSON.stringify(body),
         timeoutMs: this.timeoutMs,
         signal,
+        secrets: [this.#apiKey, monitor.secret, monitor.subUri],
       });
-      return classifyGuanceAnswer(answer, [this.#apiKey, monitor.secret, monitor.subUri], this.clock);
+      return classifyGuanceAnswer(answer, this.clock);
     } catch (err) {
       return failureResult(err);
     }
@@ -82,31 +87,28 @@ export class GuanceClient {
   }
 }
 
-export function classifyGuanceAnswer(answer: Answer, secrets: string[], clock?: Clock): SendResult {
-  const rateLimited = answer.status === 401 && guanceErrorCode(excerpt(answer.body))?.endsWith('CurrentLimiting');
+export function classifyGuanceAnswer(answer: Answer, clock?: Clock): SendResult {
+  const fields = answer.status >= 300 ? guanceErrorFields(answer.body) : undefined;
+  const rateLimited = answer.status === 401 && fields?.errorCode.endsWith('CurrentLimiting');
   // A key that is not accepted (403 ft.InvalidAPIKey, other 401s) refuses every record alike.
   const refused = !rateLimited && (answer.status === 401 || answer.status === 403);
   return answerResult(answer, {
-    detail: (body) => redact(guanceErrorDetail(excerpt(body)), secrets),
+    detail: () => fields && (fields.message ? `${fields.errorCode}: ${fields.message}` : fields.errorCode),
     retryable: rateLimited ? true : undefined,
     refused,
     clock,
   });
 }
 
-function guanceErrorCode(text: string): string | undefined {
-  // A regex rather than JSON.parse: the excerpt may be cut at 1 KiB.
-  return /"errorCode"\s*:\s*"([^"]*)"/.exec(text)?.[1] || undefined;
-}
-
-/** `ft.InvalidAPIKey: <message>` when the body is Guance's error shape; its first 1 KiB otherwise. */
-function guanceErrorDetail(text: string): string {
-  const errorCode = guanceErrorCode(text);
-  if (!errorCode) return text;
+/** `errorCode` and `message` of Guance's error body; undefined for any other body. */
+function guanceErrorFields(body: Buffer): { errorCode: string; message?: string } | undefined {
+  let parsed: { errorCode?: unknown; message?: unknown } | null;
   try {
-    const message = (JSON.parse(text) as { message?: unknown }).message;
-    return typeof message === 'string' && message ? `${errorCode}: ${message}` : errorCode;
+    parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
   } catch {
-    return text;
+    return undefined;
   }
+  const { errorCode, message } = parsed ?? {};
+  if (typeof errorCode !== 'string' || errorCode === '') return undefined;
+  return typeof message === 'string' && message ? { errorCode, message } : { errorCode };
 }

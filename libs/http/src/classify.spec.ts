@@ -1,11 +1,13 @@
 import { answerResult, describeFailure, failureResult, isRetryableStatus } from './classify';
 import { Answer, ExchangeError } from './exchange';
-import { excerpt, redact } from './redact';
+import { Redactor } from './redact';
 
-const answer = (status: number, body = '', headers: Answer['headers'] = {}): Answer => ({
+const answer = (status: number, body = '', headers: Answer['headers'] = {}, secrets: string[] = []): Answer => ({
   status,
   headers,
   body: Buffer.from(body),
+  truncated: false,
+  redactor: new Redactor(secrets),
 });
 
 describe('answerResult', () => {
@@ -40,13 +42,30 @@ describe('answerResult', () => {
     expect(result).toEqual({ outcome: 'retryable', status: 401, error: 'HTTP 401: rate limited' });
   });
 
-  it('keeps only the first 1 KiB of the body', () => {
-    const result = answerResult(answer(500, 'é'.repeat(2000)));
-    expect(result.outcome).toBe('retryable');
-    const error = (result as { error: string }).error;
-    expect(Buffer.byteLength(error.slice('HTTP 500: '.length))).toBe(1024);
-    expect(error).not.toContain('\uFFFD');
+  it('shows the body itself when the API has no error fields in it', () => {
+    const result = answerResult(answer(502, '<h1>Bad gateway</h1>'), { detail: () => undefined });
+    expect(result).toMatchObject({ error: 'HTTP 502: <h1>Bad gateway</h1>' });
   });
+
+  it('is at most 1 KiB in all (the x-dlq-error limit), cut on a character boundary', () => {
+    const result = answerResult(answer(500, 'é'.repeat(2000)));
+    const error = (result as { error: string }).error;
+    expect(Buffer.byteLength(error)).toBeLessThanOrEqual(1024);
+    expect(Buffer.byteLength(error)).toBeGreaterThan(1000);
+    expect(error).toMatch(/^HTTP 500: é+…$/);
+  });
+
+  it.each([400, 401, 403, 404, 413, 429, 500, 503])(
+    'never repeats what the request sent, whatever the status (%i)',
+    (status) => {
+      const sent = ['X0AGI5oIXKhyPGEooA/3B9eWPT4S7xyBdlB9grGheRU=', 'AKIDEXAMPLE0000000000'];
+      const page = `echo: x-ncp-apigw-signature-v2: ${sent[0]}\nx-ncp-iam-access-key: ${sent[1]}`;
+      for (const detail of [undefined, () => page]) {
+        const { error } = answerResult(answer(status, page, {}, sent), { detail }) as { error: string };
+        expect(error).toBe(`HTTP ${status}: echo: x-ncp-apigw-signature-v2: ***\nx-ncp-iam-access-key: ***`);
+      }
+    },
+  );
 });
 
 describe('failures without an answer', () => {
@@ -68,6 +87,17 @@ describe('failures without an answer', () => {
     );
   });
 
+  it('names a proxy that refuses the tunnel, and a certificate not trusted', () => {
+    const refused = Object.assign(new Error('Proxy response (407) !== 200 when HTTP Tunneling'), {
+      code: 'UND_ERR_ABORTED',
+    });
+    expect(fail('network', refused)).toBe('the proxy refused the tunnel (HTTP 407)');
+    const untrusted = Object.assign(new Error('self-signed certificate in certificate chain'), {
+      code: 'SELF_SIGNED_CERT_IN_CHAIN',
+    });
+    expect(fail('network', untrusted)).toBe('TLS certificate not accepted (SELF_SIGNED_CERT_IN_CHAIN)');
+  });
+
   it('is always retryable, and a bug is not swallowed', () => {
     expect(failureResult(new ExchangeError('timeout', 300, undefined))).toEqual({
       outcome: 'retryable',
@@ -77,15 +107,4 @@ describe('failures without an answer', () => {
   });
 
   it.each([408, 429, 500, 599])('isRetryableStatus(%i)', (status) => expect(isRetryableStatus(status)).toBe(true));
-});
-
-describe('redact and excerpt', () => {
-  it('replaces secrets, plain and URL-encoded', () => {
-    expect(redact('a s/e+cret b s%2Fe%2Bcret', ['s/e+cret', undefined, ''])).toBe('a *** b ***');
-  });
-
-  it('cuts on a character boundary', () => {
-    expect(excerpt('ab€', 3)).toBe('ab');
-    expect(excerpt('abc', 3)).toBe('abc');
-  });
 });

@@ -1,15 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { Dispatcher, Pool } from 'undici';
-import { BODY_EXCERPT_BYTES } from './redact';
+import type { Dispatcher } from 'undici';
+import { Redactor } from './redact';
 
-export const DEFAULT_CONNECTIONS = 64;
-
-export interface PoolOptions {
-  /** Upper bound of keep-alive connections to the origin. */
-  connections?: number;
-  /** Per-request timeout; also used for undici's headers and body timeouts. */
-  timeoutMs: number;
-}
+/**
+ * Bytes of a response body kept by default: an API's JSON error and most error pages whole, so an
+ * error text is made from the whole page, redacted before it is cut.
+ */
+export const DEFAULT_KEEP_BYTES = 4 * 1024;
 
 /** An endpoint setting split into the origin (one pool each) and an optional base path. */
 export function parseEndpoint(endpoint: string): { origin: string; basePath: string } {
@@ -17,18 +14,9 @@ export function parseEndpoint(endpoint: string): { origin: string; basePath: str
   return { origin: url.origin, basePath: url.pathname.replace(/\/+$/, '') };
 }
 
-/** A keep-alive pool for one origin: bounded connections, no pipelining. */
-export function createPool(origin: string, { connections = DEFAULT_CONNECTIONS, timeoutMs }: PoolOptions): Pool {
-  return new Pool(origin, {
-    connections,
-    pipelining: 1,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    connectTimeout: Math.min(timeoutMs, 10_000),
-  });
-}
-
 export interface Exchange {
+  /** The origin the dispatcher serves (createPool's). */
+  origin: string;
   method: 'GET' | 'POST';
   /** Path with query, as sent (and signed). */
   path: string;
@@ -37,8 +25,15 @@ export interface Exchange {
   timeoutMs: number;
   /** Aborts the request from outside (shutdown). */
   signal?: AbortSignal;
-  /** Bytes of the response body to keep; the rest is read and dropped. Default 1 KiB. */
+  /** Bytes of the response body to keep; the rest is read and dropped. Default 4 KiB. */
   keepBytes?: number;
+  /**
+   * What this request sends that no text about its answer may repeat, whole or in part:
+   * credentials, signatures, secret path segments. The answer's `redactor` holds them.
+   */
+  secrets: readonly (string | undefined)[];
+  /** Other values it sends that no such text may repeat whole (an access key, a timestamp). */
+  sentValues?: readonly (string | undefined)[];
 }
 
 export interface Answer {
@@ -46,6 +41,10 @@ export interface Answer {
   headers: IncomingHttpHeaders;
   /** The first `keepBytes` of the body. */
   body: Buffer;
+  /** The body was longer than `keepBytes`. */
+  truncated: boolean;
+  /** Redacts the request's secrets from any text made from this answer. */
+  redactor: Redactor;
 }
 
 /** Why an exchange failed without an answer; `describeFailure` turns it into words. */
@@ -61,15 +60,18 @@ export class ExchangeError extends Error {
 }
 
 /**
- * One request on the pool, its response body read to the end. Resolves with any HTTP answer;
+ * One request on the dispatcher (createPool), its response body read to the end. Resolves with any HTTP answer;
  * rejects with an ExchangeError on timeout (`timeoutMs` overall), external abort or network error.
  */
-export function exchange(pool: Pool, req: Exchange): Promise<Answer> {
+export function exchange(pool: Dispatcher, req: Exchange): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
     if (req.signal?.aborted) return reject(new ExchangeError('aborted', req.timeoutMs, req.signal.reason));
     const call = new ExchangeCall(req, resolve, reject);
     try {
-      pool.dispatch({ method: req.method, path: req.path, headers: req.headers, body: req.body ?? null }, call);
+      pool.dispatch(
+        { origin: req.origin, method: req.method, path: req.path, headers: req.headers, body: req.body ?? null },
+        call,
+      );
     } catch (err) {
       call.onResponseError(undefined, err as Error);
     }
@@ -90,7 +92,7 @@ class ExchangeCall implements Dispatcher.DispatchHandler {
   private status = 0;
   private headers: IncomingHttpHeaders = {};
   private readonly chunks: Buffer[] = [];
-  private kept = 0;
+  private received = 0;
   private readonly keep: number;
   private readonly timer: NodeJS.Timeout;
 
@@ -99,7 +101,7 @@ class ExchangeCall implements Dispatcher.DispatchHandler {
     private readonly resolve: (answer: Answer) => void,
     private readonly reject: (error: ExchangeError) => void,
   ) {
-    this.keep = req.keepBytes ?? BODY_EXCERPT_BYTES;
+    this.keep = req.keepBytes ?? DEFAULT_KEEP_BYTES;
     this.timer = setTimeout(() => {
       this.timedOut = true;
       this.abort(new ExchangeError('timeout', req.timeoutMs, undefined));
@@ -125,16 +127,24 @@ class ExchangeCall implements Dispatcher.DispatchHandler {
 
   /** Keeps the first `keepBytes` of the body; the rest is read (so the connection is reused) and dropped. */
   onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.kept >= this.keep) return;
-    this.chunks.push(chunk.length > this.keep - this.kept ? chunk.subarray(0, this.keep - this.kept) : chunk);
-    this.kept += chunk.length;
+    const room = this.keep - this.received;
+    this.received += chunk.length;
+    if (room <= 0) return;
+    this.chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
   }
 
   onResponseEnd(): void {
     if (!this.finish()) return;
     const { chunks } = this;
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-    this.resolve({ status: this.status, headers: this.headers, body });
+    const truncated = this.received > this.keep;
+    this.resolve({
+      status: this.status,
+      headers: this.headers,
+      body,
+      truncated,
+      redactor: new Redactor(this.req.secrets, this.req.sentValues),
+    });
   }
 
   onResponseError(_c: Dispatcher.DispatchController | undefined, err: Error): void {

@@ -1,4 +1,5 @@
 export * from './classify';
 export * from './exchange';
+export * from './pool';
 export * from './redact';
 export * from './retry-after';

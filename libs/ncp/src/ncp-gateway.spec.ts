@@ -1,3 +1,4 @@
+import { Redactor } from '@app/http';
 import { NcpGateway } from './ncp-gateway';
 
 const gateway = new NcpGateway({
@@ -5,7 +6,13 @@ const gateway = new NcpGateway({
   credentials: { accessKey: 'AK', secretKey: 'SK' },
   timeoutMs: 1000,
 });
-const answer = (status: number, body: unknown) => ({ status, headers: {}, body: Buffer.from(JSON.stringify(body)) });
+const answer = (status: number, body: unknown) => ({
+  status,
+  headers: {},
+  body: Buffer.from(JSON.stringify(body)),
+  truncated: false,
+  redactor: Redactor.NONE,
+});
 
 describe('NcpGateway.result', () => {
   afterAll(() => gateway.close());

@@ -1,6 +1,6 @@
 import type { SendResult } from '@app/contracts';
-import { Answer, answerResult, Clock, createPool, excerpt, exchange, parseEndpoint } from '@app/http';
-import type { Pool } from 'undici';
+import { Answer, answerResult, Clock, createPool, type EgressConfig, exchange, parseEndpoint } from '@app/http';
+import type { Dispatcher } from 'undici';
 import { SignatureV2, type NcpCredentials } from './signature-v2';
 
 /** What both NCP clients are built from. */
@@ -11,6 +11,7 @@ export interface NcpClientOptions {
   timeoutMs: number;
   /** Keep-alive connections to the endpoint; default 64. */
   connections?: number;
+  egress?: EgressConfig;
   clock?: Clock;
 }
 
@@ -23,7 +24,8 @@ export interface NcpRequest {
 
 /** One NCP API gateway endpoint: a pool, and a signature on every request. */
 export class NcpGateway {
-  private readonly pool: Pool;
+  private readonly pool: Dispatcher;
+  private readonly origin: string;
   private readonly basePath: string;
   private readonly signer: SignatureV2;
   private readonly timeoutMs: number;
@@ -33,6 +35,7 @@ export class NcpGateway {
   constructor(opts: NcpClientOptions) {
     const { origin, basePath } = parseEndpoint(opts.endpoint);
     this.pool = createPool(origin, opts);
+    this.origin = origin;
     this.basePath = basePath;
     this.timeoutMs = opts.timeoutMs;
     this.clock = opts.clock ?? Date.now;
@@ -41,9 +44,11 @@ export class NcpGateway {
 
   request(method: 'GET' | 'POST', path: string, req: NcpRequest = {}): Promise<Answer> {
     const fullPath = this.basePath + path;
-    const headers: Record<string, string> = { ...req.headers, ...this.signer.headers(method, fullPath) };
+    const auth = this.signer.headers(method, fullPath);
+    const headers: Record<string, string> = { ...req.headers, ...auth };
     if (req.body !== undefined) headers['content-type'] = 'application/json';
     return exchange(this.pool, {
+      origin: this.origin,
       method,
       path: fullPath,
       headers,
@@ -51,6 +56,9 @@ export class NcpGateway {
       timeoutMs: this.timeoutMs,
       signal: req.signal,
       keepBytes: req.keepBytes,
+      // Signature v2 does not cover the body: an echoed signature, timestamp and key could be replayed.
+      secrets: [auth['x-ncp-apigw-signature-v2']],
+      sentValues: [auth['x-ncp-apigw-timestamp'], auth['x-ncp-iam-access-key']],
     });
   }
 
@@ -74,7 +82,7 @@ export class NcpGateway {
 /** The API gateway's `errorCode` of an error body, if it is the gateway's. */
 function gatewayErrorCode(body: Buffer): string | undefined {
   try {
-    const code = (JSON.parse(excerpt(body)) as { error?: { errorCode?: unknown } } | null)?.error?.errorCode;
+    const code = (JSON.parse(body.toString('utf8')) as { error?: { errorCode?: unknown } } | null)?.error?.errorCode;
     return code === undefined ? undefined : String(code);
   } catch {
     return undefined;
@@ -82,26 +90,30 @@ function gatewayErrorCode(body: Buffer): string | undefined {
 }
 
 /**
- * `{"error":{"errorCode":"200","message":"Authentication Failed"}}` becomes
- * `errorCode 200: Authentication Failed`; Data Stream's `{"status","detail"}` and problem bodies
- * their detail; anything else its first 1 KiB.
+ * The API's own error fields: `{"error":{"errorCode":"200","message":"Authentication Failed"}}`
+ * becomes `errorCode 200: Authentication Failed`, Data Stream's `{"status","detail"}` and problem
+ * bodies (`code`, `title`, `detail`) their detail. Undefined for any other body.
  */
-export function ncpErrorDetail(body: Buffer): string {
-  const text = excerpt(body);
+export function ncpErrorDetail(body: Buffer): string | undefined {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(body.toString('utf8'));
   } catch {
-    return text;
+    return undefined;
   }
-  const p = parsed as { error?: Record<string, unknown>; code?: unknown; title?: unknown; detail?: unknown };
+  const p = parsed as { error?: Record<string, unknown>; code?: unknown; title?: unknown; detail?: unknown } | null;
   if (p?.error && typeof p.error === 'object') {
     const { errorCode, message, details } = p.error;
-    return [`errorCode ${String(errorCode ?? '?')}: ${String(message ?? '')}`, details && `(${String(details)})`]
+    return [`errorCode ${text(errorCode) ?? '?'}: ${text(message) ?? ''}`, text(details) && `(${text(details)})`]
       .filter(Boolean)
       .join(' ');
   }
-  const detail = p?.detail ?? p?.title;
-  if (typeof detail === 'string') return p.code ? `${String(p.code)}: ${detail}` : detail;
-  return text;
+  const detail = text(p?.detail) ?? text(p?.title);
+  if (detail === undefined) return undefined;
+  return text(p?.code) ? `${text(p?.code)}: ${detail}` : detail;
+}
+
+/** A field shown as it is when it is a string or a number; objects are not shown. */
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
 }

@@ -16,6 +16,7 @@ import { CloudInsightController } from './cloudinsight.controller';
           regionNo: config.cloudinsightRegionNo,
           timeoutMs: config.httpTimeoutMs,
           connections: config.maxInFlight,
+          egress: config.egress,
         }),
     },
   ],

@@ -15,6 +15,7 @@ import { DataStreamController } from './datastream.controller';
           credentials: config.ncp!,
           timeoutMs: config.httpTimeoutMs,
           connections: config.maxInFlight,
+          egress: config.egress,
         }),
     },
   ],

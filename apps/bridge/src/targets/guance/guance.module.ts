@@ -15,6 +15,7 @@ import { GuanceController } from './guance.controller';
           apiKey: config.guance!.apiKey,
           timeoutMs: config.httpTimeoutMs,
           connections: config.maxInFlight,
+          egress: config.egress,
         }),
     },
   ],
