@@ -1,4 +1,4 @@
-import type { Target } from '@app/contracts';
+import type { Target, TopicRoute } from '@app/contracts';
 import type { GuanceMonitor } from '@app/guance';
 import type { EgressConfig } from '@app/http';
 import type { NcpCredentials } from '@app/ncp';
@@ -24,6 +24,11 @@ export interface BridgeConfig {
   groupId: string;
   targets: Target[];
   routeHeader: string;
+  /**
+   * The route of each topic of `topics` that has one (BRIDGE_ROUTES): its records without the route
+   * header go to the route's target, with a body built from the record. Empty without routes.
+   */
+  routes: ReadonlyMap<string, TopicRoute>;
   /**
    * The one target whose consumer group dead-letters records with a missing or unknown route
    * header (BRIDGE_UNROUTABLE_TARGET; default: the first of `targets` in TARGETS order). Deployments

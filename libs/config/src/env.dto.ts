@@ -12,11 +12,13 @@ import {
   splitList,
 } from './env-rules';
 import { certificateFileIssue, keyFileIssue, keyPasswordIssue } from './tls-files';
+import { parseRoutes, resolveRoutes, undefinedMonitorIssue } from './topic-routes';
 import {
   bindHostIssue,
   caFileIssue,
   controlCharacterIssue,
   headerCredentialIssue,
+  MONITOR_NAME,
   ordinal,
   proxyUrlIssue,
 } from './value-checks';
@@ -33,7 +35,6 @@ const TOPIC = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,249}$/;
 const KAFKA_ID = /^[\x21-\x7e]{1,200}$/;
 /** An HTTP header token, which Kafka header names also satisfy in practice. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
-export const MONITOR_NAME = /^[A-Za-z0-9._:-]{1,128}$/;
 const UNSAFE_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
 
 export function configuredTargets(env: Env): string[] {
@@ -99,6 +100,21 @@ export function monitorsIssue(value: string): string | undefined {
 }
 
 /**
+ * BRIDGE_ROUTES: well-formed, each route taking a topic of BRIDGE_TOPICS (unless that is unset:
+ * its own error says so), and naming only monitors this process knows when it delivers Guance.
+ */
+function routesIssue(value: string, env: Env): string | undefined {
+  const routes = parseRoutes(value);
+  if (typeof routes === 'string') return routes;
+  const topics = splitList(env.BRIDGE_TOPICS ?? '');
+  const resolved = topics.length > 0 ? resolveRoutes(routes, topics) : undefined;
+  if (typeof resolved === 'string') return resolved;
+  if (!needsGuance(env) || (env.GUANCE_MONITORS !== undefined && monitorsIssue(env.GUANCE_MONITORS))) return undefined;
+  const defined = env.GUANCE_MONITORS === undefined ? [] : Object.keys(JSON.parse(env.GUANCE_MONITORS) as object);
+  return undefinedMonitorIssue(routes, defined);
+}
+
+/**
  * The bridge's environment, validated with class-validator (SPEC section 5). Values are strings as
  * the environment gives them, trimmed, with defaults applied; empty values count as unset.
  * Properties are declared in BRIDGE_ENV_VARIABLES order, the order errors are reported in.
@@ -155,6 +171,9 @@ export class EnvDto {
 
   @EnvMatches(HEADER_NAME, "must be a header name (letters, digits and !#$%&'*+.^_`|~-)")
   BRIDGE_ROUTE_HEADER!: string;
+
+  @EnvCustom('envRoutes', routesIssue, false)
+  BRIDGE_ROUTES?: string;
 
   @EnvOneOf(START_FROM)
   BRIDGE_START_FROM!: string;

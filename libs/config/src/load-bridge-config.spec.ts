@@ -21,6 +21,7 @@ describe('loadBridgeConfig: defaults (SPEC section 5)', () => {
       groupId: 'kafka-ncp-bridge',
       targets: ['datastream', 'cloudinsight', 'guance'],
       routeHeader: 'x-bridge-target',
+      routes: new Map(),
       unroutableTarget: 'datastream',
       startFrom: 'earliest',
       dlqTopic: 'bridge.dlq',

@@ -1,4 +1,4 @@
-import { Target, TARGETS } from '@app/contracts';
+import { Target, TARGETS, type TopicRoute } from '@app/contracts';
 import type { GuanceMonitor } from '@app/guance';
 import type { BridgeConfig, KafkaConfig, LogLevel } from './bridge-config';
 import { egressFrom } from './egress';
@@ -6,6 +6,7 @@ import { BOOLEAN_WORDS, splitList } from './env-rules';
 import { EnvDto } from './env.dto';
 import { ConfigError, validateEnv } from './validate-env';
 import { readTlsFiles } from './tls-files';
+import { parseRoutes, resolveRoutes, type RouteSpec } from './topic-routes';
 
 /**
  * Validates the environment and builds the typed configuration (SPEC section 5).
@@ -69,6 +70,12 @@ function guanceMonitors(json: string | undefined): Record<string, GuanceMonitor>
   return monitors;
 }
 
+/** The route of each consumed topic that has one; the environment is valid (EnvDto). */
+function topicRoutes(dto: EnvDto): ReadonlyMap<string, TopicRoute> {
+  const routes = dto.BRIDGE_ROUTES === undefined ? [] : (parseRoutes(dto.BRIDGE_ROUTES) as RouteSpec[]);
+  return resolveRoutes(routes, topicList(dto)) as Map<string, TopicRoute>;
+}
+
 function toBridgeConfig(dto: EnvDto): BridgeConfig {
   const listed = new Set(splitList(dto.BRIDGE_TARGETS).map((t) => t.toLowerCase()));
   const targets = TARGETS.filter((t) => listed.has(t));
@@ -78,6 +85,7 @@ function toBridgeConfig(dto: EnvDto): BridgeConfig {
     groupId: dto.BRIDGE_GROUP_ID,
     targets,
     routeHeader: dto.BRIDGE_ROUTE_HEADER,
+    routes: topicRoutes(dto),
     unroutableTarget: (dto.BRIDGE_UNROUTABLE_TARGET?.toLowerCase() as Target | undefined) ?? targets[0],
     startFrom: dto.BRIDGE_START_FROM.toLowerCase() as BridgeConfig['startFrom'],
     dlqTopic: dto.BRIDGE_DLQ_TOPIC,

@@ -2,6 +2,9 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { readFileOrIssue } from './tls-files';
 
+/** A Guance monitor name (GUANCE_MONITORS, BRIDGE_ROUTES). */
+export const MONITOR_NAME = /^[A-Za-z0-9._:-]{1,128}$/;
+
 /** C0 controls (CR, LF, NUL, TAB...), DEL and C1 controls: Unicode's Cc. */
 const CONTROL = /\p{Cc}/u;
 /** What an HTTP header value can carry: visible Latin-1 and spaces, nothing else. */

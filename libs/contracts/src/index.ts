@@ -9,3 +9,4 @@ export * from './dto/datastream-record.dto';
 export * from './dto/cloudinsight-record.dto';
 export * from './dto/guance-record.dto';
 export * from './dto/parse-record-value';
+export * from './topic-route';

@@ -47,6 +47,8 @@ export interface TargetPipelineOptions<B = unknown> {
   knownTargets?: readonly string[];
   /** The targets this process delivers, in the one group per process that reports the others' records. */
   countElsewhere?: readonly string[];
+  /** The target of each topic with a route (BRIDGE_ROUTES), for its records without the route header. */
+  topicTargets?: ReadonlyMap<string, Target>;
   sender: TargetSender<B>;
   deadLetters: DeadLetterSink;
   /** Backoff and per-record deadline of API calls (RetryPolicy defaults; deadline 0 = forever). */

@@ -1,4 +1,5 @@
 import type { InboundRecord, RecordHeaders } from '@app/contracts';
+import type { TargetSender } from './target-sender';
 import { committable, ctx, FakeSender, FakeSink, pipeline, rec, tick } from './pipeline.fixtures';
 
 const withHeaders = (offset: number, headers: RecordHeaders): InboundRecord => ({
@@ -36,5 +37,25 @@ describe('TargetPipeline route header', () => {
       ['unroutable', '3'],
     ]);
     expect(committable(p, 'in', 0)).toBe('4');
+  });
+
+  it("parses a record of a routed topic by its topic's route when it has no route header", async () => {
+    const batch = [
+      withHeaders(0, []),
+      withHeaders(1, [{ key: 'x-bridge-target', value: text('datastream') }]),
+      withHeaders(2, [{ key: 'x-bridge-target', value: text('guance') }]),
+    ];
+    const sender = new FakeSender();
+    const parse = jest.spyOn(sender as TargetSender<unknown>, 'parse');
+    const sink = new FakeSink();
+    const p = pipeline(sender, sink, { unroutable: true, topicTargets: new Map([['in', 'datastream' as const]]) });
+    await Promise.all([p.processBatch(batch, ctx), tick()]);
+    expect(parse.mock.calls.map(([record, byTopic]) => [record.offset, byTopic])).toEqual([
+      ['0', true],
+      ['1', false],
+    ]);
+    expect(sender.delivered()).toEqual(['0:0', '0:1']);
+    expect(sink.letters).toEqual([]);
+    expect(committable(p, 'in', 0)).toBe('3');
   });
 });

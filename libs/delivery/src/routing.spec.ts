@@ -48,4 +48,41 @@ describe('Router', () => {
     expect(counting.route(rec(1, 'k', 'cloudinsight'))).toBe('skip'); // delivered here, by its own group
     expect(router('guance', false).route(rec(0, 'k', 'datastream'))).toBe('skip');
   });
+
+  describe('with routes by topic', () => {
+    const topicTargets = new Map([['in', 'guance']]);
+    const routed = (target: 'datastream' | 'guance', deadLettersUnroutable: boolean, countElsewhere?: string[]) =>
+      new Router({
+        target,
+        header: 'x-bridge-target',
+        knownTargets: KNOWN,
+        deadLettersUnroutable,
+        countElsewhere,
+        topicTargets,
+      });
+
+    it('routes a record without the header by its topic, in every group as the header would', () => {
+      const plain = rec(0, 'k', undefined);
+      expect(routed('guance', false).route(plain)).toBe('mine-by-topic');
+      expect(routed('datastream', true).route(plain)).toBe('skip'); // not unroutable: its topic has a route
+      const counting = routed('datastream', true, ['datastream']);
+      expect(counting.route(plain)).toBe('elsewhere');
+      expect(counting.targetOf(plain)).toBe('guance');
+    });
+
+    it('lets the header win, a null header counting as none', () => {
+      expect(routed('datastream', false).route(rec(0, 'k', 'datastream'))).toBe('mine');
+      expect(routed('guance', false).route(rec(0, 'k', 'guance'))).toBe('mine');
+      expect(routed('guance', false).route(rec(1, 'k', 'datastream'))).toBe('skip');
+      expect(routed('datastream', true).route(rec(2, 'k', 'kinesis'))).toBe('unroutable'); // an unknown value stays unroutable
+      const nullHeader = { ...rec(3, 'k', undefined), headers: [{ key: 'x-bridge-target', value: null }] };
+      expect(routed('guance', false).route(nullHeader)).toBe('mine-by-topic');
+    });
+
+    it('leaves the records of other topics to the header', () => {
+      const other = { ...rec(0, 'k', undefined), topic: 'other' };
+      expect(routed('guance', false).route(other)).toBe('skip');
+      expect(routed('datastream', true).route(other)).toBe('unroutable');
+    });
+  });
 });

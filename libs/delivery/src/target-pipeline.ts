@@ -66,6 +66,7 @@ export class TargetPipeline<B = unknown> {
       knownTargets: options.knownTargets ?? TARGETS,
       deadLettersUnroutable: options.unroutable,
       countElsewhere: options.countElsewhere,
+      topicTargets: options.topicTargets,
     });
     this.retry = new RetryPolicy(options.retry);
     this.heartbeatMs = options.heartbeatIntervalMs ?? 1000;
@@ -276,7 +277,7 @@ export class TargetPipeline<B = unknown> {
     if (route === 'unroutable') return this.deadLetter(job, 'unroutable', this.router.whyUnroutable(record));
     // A record that fails to parse is dead-lettered at once, outside its key lane: it is never
     // delivered, so it cannot overtake its key's records at the API, and it never waits for them.
-    const parsed = this.sender.parse(record);
+    const parsed = this.sender.parse(record, route === 'mine-by-topic');
     if (!parsed.ok) return this.deadLetter(job, parsed.reason, parsed.error);
     job.body = parsed.body;
     const coalesce = this.sender.coalesce;

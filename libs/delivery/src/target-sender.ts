@@ -15,8 +15,11 @@ export interface Coalescing<B> {
 /** How records of one target are parsed and sent. The engine owns ordering, retries and commits. */
 export interface TargetSender<B = unknown> {
   readonly target: Target;
-  /** Decodes and validates the record for this target. Never throws. */
-  parse(record: InboundRecord): ParseResult<B>;
+  /**
+   * Decodes and validates the record for this target. Never throws. `byTopic`: the record has no
+   * route header and is this target's by its topic's route, so its body is built from the record.
+   */
+  parse(record: InboundRecord, byTopic: boolean): ParseResult<B>;
   /**
    * Sends the bodies in one API call (more than one only when coalescing applies). Resolves with
    * the classified outcome; rejects only on a programming error (the engine then retries).

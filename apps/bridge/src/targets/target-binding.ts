@@ -1,5 +1,12 @@
 import type { BridgeConfig } from '@app/config';
-import type { InboundRecord, ParseResult } from '@app/contracts';
+import {
+  parseRecordValue,
+  routedRecordBody,
+  type InboundRecord,
+  type ParseResult,
+  type RecordBody,
+  type Target,
+} from '@app/contracts';
 import type { Coalescing } from '@app/delivery';
 
 /** What a target's `@EventPattern` handler receives: the bodies of one API call, and an abort signal. */
@@ -10,11 +17,11 @@ export interface DeliveryCall<B> {
 
 /**
  * How the transport reads a target's records before its handler sees them: parse (decode and
- * validate; a failure is dead-lettered without a call) and, optionally, which bodies may share
- * one call.
+ * validate; a failure is dead-lettered without a call; `byTopic`: the record came without the
+ * route header, by its topic's route) and, optionally, which bodies may share one call.
  */
 export interface RecordBinding<B> {
-  parse(record: InboundRecord): ParseResult<B>;
+  parse(record: InboundRecord, byTopic: boolean): ParseResult<B>;
   coalesce?: Coalescing<B>;
 }
 
@@ -36,4 +43,18 @@ export function recordBindingOf(
 ): RecordBindingFactory<unknown> | undefined {
   const factory = extras?.[RECORDS];
   return typeof factory === 'function' ? (factory as RecordBindingFactory<unknown>) : undefined;
+}
+
+/**
+ * A record's API body: its value, or, for a record routed by its topic (BRIDGE_ROUTES), the body
+ * the topic's route builds from it.
+ */
+export function recordBody<T extends Target>(
+  target: T,
+  config: BridgeConfig,
+  record: InboundRecord,
+  byTopic: boolean,
+): ParseResult<RecordBody<T>> {
+  if (!byTopic) return parseRecordValue(target, record.value);
+  return routedRecordBody(config.routes.get(record.topic)!, record) as ParseResult<RecordBody<T>>;
 }

@@ -93,6 +93,10 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
     });
     await this.dlqProducer.connect();
     const deadLetters = new DeadLetterWriter(this.dlqProducer, config.dlqTopic);
+    if (config.routes.size > 0) {
+      const routes = Object.fromEntries([...config.routes].map(([topic, route]) => [topic, route.label]));
+      this.log.info({ routes }, "records without a route header go by their topic's route");
+    }
     for (const target of config.targets) {
       const consumer = new TargetConsumer(target, {
         kafka: this.kafka,

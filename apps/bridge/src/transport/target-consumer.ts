@@ -130,6 +130,7 @@ export class TargetConsumer {
       routeHeader: config.routeHeader,
       knownTargets: TARGETS,
       countElsewhere: countsElsewhere ? config.targets : undefined,
+      topicTargets: new Map([...config.routes].map(([topic, route]) => [topic, route.target])),
       unroutable: config.unroutableTarget === target,
       sender: this.deps.sender,
       deadLetters: this.deps.deadLetters,

@@ -43,22 +43,43 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * object; `invalid` for a body that breaks the target's rules (SPEC section 2).
  */
 export function parseRecordValue<T extends Target>(target: T, value: Buffer | null): ParseResult<RecordBody<T>> {
-  if (value === null) return malformed('the value is null (a tombstone), not a JSON body');
-  let text: string;
+  const decoded = decodeJsonObject(value);
+  return decoded.ok ? validateRecordBody(target, decoded.value) : decoded;
+}
+
+/** A decoded key or value, or why it cannot be (a dead letter's reason and error). */
+export type Decoded<V> = { ok: true; value: V } | { ok: false; reason: 'malformed'; error: string };
+
+/** A record's key or value bytes as UTF-8 text (a byte order mark is dropped); `malformed` when they are not UTF-8. */
+export function decodeRecordText(bytes: Buffer, what: 'key' | 'value'): Decoded<string> {
   try {
-    text = utf8.decode(value);
+    return { ok: true, value: utf8.decode(bytes) };
   } catch {
-    return malformed('the value is not valid UTF-8');
+    return malformed(`the ${what} is not valid UTF-8`);
   }
-  let json: unknown;
+}
+
+/** A record value as JSON of any kind: `malformed` for a tombstone or a value that is not UTF-8 JSON. */
+export function decodeRecordJson(value: Buffer | null): Decoded<unknown> {
+  if (value === null) return malformed('the value is null (a tombstone), not a JSON body');
+  const text = decodeRecordText(value, 'value');
+  if (!text.ok) return text;
   try {
-    json = JSON.parse(text);
+    return { ok: true, value: JSON.parse(text.value) };
   } catch (err) {
     const reason = err instanceof Error ? err.message.slice(0, 120) : 'unparseable';
     return malformed(`the value is not JSON (${reason})`);
   }
-  if (!isJsonObject(json)) return malformed(`the value must be a JSON object, not ${jsonKind(json)}`);
-  return validateRecordBody(target, json);
+}
+
+/** A record value as a JSON object: `malformed` otherwise. */
+export function decodeJsonObject(value: Buffer | null): Decoded<Record<string, unknown>> {
+  const decoded = decodeRecordJson(value);
+  if (!decoded.ok) return decoded;
+  const json = decoded.value;
+  return isJsonObject(json)
+    ? { ok: true, value: json }
+    : malformed(`the value must be a JSON object, not ${jsonKind(json)}`);
 }
 
 /** Validates an already decoded JSON value as the body of `target`'s API. */

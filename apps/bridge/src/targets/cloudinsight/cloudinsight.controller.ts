@@ -1,15 +1,16 @@
 import { Controller, OnApplicationShutdown } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { parseRecordValue, type CloudInsightRecordDto, type SendResult } from '@app/contracts';
+import type { CloudInsightRecordDto, SendResult } from '@app/contracts';
 import { CloudInsightClient } from '@app/ncp';
-import { bindRecords, type DeliveryCall, type RecordBindingFactory } from '../target-binding';
+import { bindRecords, recordBody, type DeliveryCall, type RecordBindingFactory } from '../target-binding';
 
 /**
- * A record's value is a SendData body. Records of one cw_key share a call (SendData takes `data`
- * as an array): up to 100 records or 256 KiB, waiting at most 5 ms for company.
+ * A record's value is a SendData body (or its topic's route makes one, with the value as `data`).
+ * Records of one cw_key share a call (SendData takes `data` as an array): up to 100 records or
+ * 256 KiB, waiting at most 5 ms for company.
  */
-export const cloudInsightRecords: RecordBindingFactory<CloudInsightRecordDto> = () => ({
-  parse: (record) => parseRecordValue('cloudinsight', record.value),
+export const cloudInsightRecords: RecordBindingFactory<CloudInsightRecordDto> = (config) => ({
+  parse: (record, byTopic) => recordBody('cloudinsight', config, record, byTopic),
   coalesce: {
     key: (body) => body.cw_key,
     sizeOf: (body) => JSON.stringify(body.data).length,

@@ -1,12 +1,15 @@
 import { Controller, OnApplicationShutdown } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { parseRecordValue, type DataStreamRecordDto, type SendResult } from '@app/contracts';
+import type { DataStreamRecordDto, SendResult } from '@app/contracts';
 import { DataStreamClient } from '@app/ncp';
-import { bindRecords, type DeliveryCall, type RecordBindingFactory } from '../target-binding';
+import { bindRecords, recordBody, type DeliveryCall, type RecordBindingFactory } from '../target-binding';
 
-/** A record's value is the body of Send message; one message per call (the API has no batch form). */
-export const dataStreamRecords: RecordBindingFactory<DataStreamRecordDto> = () => ({
-  parse: (record) => parseRecordValue('datastream', record.value),
+/**
+ * A record's value is the body of Send message (or its topic's route makes one of its key and
+ * value); one message per call (the API has no batch form).
+ */
+export const dataStreamRecords: RecordBindingFactory<DataStreamRecordDto> = (config) => ({
+  parse: (record, byTopic) => recordBody('datastream', config, record, byTopic),
 });
 
 @Controller()
