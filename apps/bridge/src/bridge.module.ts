@@ -7,6 +7,7 @@ import { ConsumerStates } from './ops/consumer-states';
 import { DeadLetterSummary } from './ops/dead-letter-summary';
 import { OpsController } from './ops/ops.controller';
 import { TARGET_MODULES } from './targets';
+import { deliveryTracingProvider } from './tracing/tracing.provider';
 import { KafkaBridgeServer } from './transport/kafka-bridge.server';
 
 /** Paths pino masks wherever they appear in a log line. */
@@ -39,7 +40,7 @@ export class BridgeModule {
         ...config.targets.map((target) => TARGET_MODULES[target]),
       ],
       controllers: [OpsController],
-      providers: [ConsumerStates, BridgeMetrics, DeadLetterSummary, KafkaBridgeServer],
+      providers: [ConsumerStates, BridgeMetrics, DeadLetterSummary, deliveryTracingProvider, KafkaBridgeServer],
     };
   }
 }

@@ -9,7 +9,7 @@ import { SignatureV2 } from '@app/ncp/signature-v2';
 import * as answers from './answers';
 import * as bodies from './bodies';
 import { FaultEffect, FaultSpec, FaultTable, parseFault } from './faults';
-import { ApiStats, EmulatedApi, isEmulatedApi, ReceivedPage, Recorder } from './recorder';
+import { ApiStats, EmulatedApi, isEmulatedApi, ReceivedEntry, ReceivedPage, Recorder } from './recorder';
 
 export interface EmulatorOptions {
   /** Default 8080; 0 picks a free port. */
@@ -172,7 +172,10 @@ export class EmulatorServer {
       (req.method === 'POST' && path.startsWith(PUSH_EVENTS_PREFIX) ? 'guance' : undefined);
     if (api) this.recorder.stats(api).requests++;
     readBody(req, (raw) => {
-      const done = api ? this.handle(api, req, { url, path, raw, at }) : Promise.resolve(this.control(req, url, raw));
+      const trace = traceHeaders(req);
+      const done = api
+        ? this.handle(api, req, { url, path, raw, at, trace })
+        : Promise.resolve(this.control(req, url, raw));
       done.then(
         (reply) => {
           if (!reply) return;
@@ -247,7 +250,7 @@ export class EmulatorServer {
     ) {
       return [413, answers.ncpError(413, 'value is longer than 1 MiB')];
     }
-    this.recorder.accept('datastream', { at: call.at, key: message.key, body });
+    this.recorder.accept('datastream', { at: call.at, key: message.key, body, ...call.trace });
     return [200, answers.DATASTREAM_OK];
   }
 
@@ -262,7 +265,7 @@ export class EmulatorServer {
     }
     const region = typeof regionNo === 'string' ? { regionNo } : {};
     for (const record of Array.isArray(data) ? data : [data]) {
-      this.recorder.accept('cloudinsight', { at: call.at, body: { cw_key, data: record }, ...region });
+      this.recorder.accept('cloudinsight', { at: call.at, body: { cw_key, data: record }, ...region, ...call.trace });
     }
     return [200, answers.SEND_DATA_OK];
   }
@@ -300,7 +303,7 @@ export class EmulatorServer {
     const monitor = this.monitors.get(`${secret}\n${subUri}`);
     // The real API answers 200 for a secret/subUri of no monitor, and ignores the event.
     if (monitor === undefined) this.recorder.stats('guance').ignored++;
-    else this.recorder.accept('guance', { at: call.at, monitor, body });
+    else this.recorder.accept('guance', { at: call.at, monitor, body, ...call.trace });
     return [200, answers.GUANCE_OK];
   }
 
@@ -353,6 +356,8 @@ export class EmulatorServer {
 interface Call {
   url: string;
   path: string;
+  /** The W3C trace context the request carried, if any. */
+  trace: Pick<ReceivedEntry, 'traceparent' | 'tracestate'> | undefined;
   /** The request body; undefined when it was larger than we read. */
   raw: Buffer | undefined;
   at: number;
@@ -366,6 +371,12 @@ function parseJson(raw: Buffer): unknown {
   } catch {
     return INVALID;
   }
+}
+
+function traceHeaders(req: IncomingMessage): Call['trace'] {
+  const { traceparent, tracestate } = req.headers;
+  if (typeof traceparent !== 'string') return undefined;
+  return typeof tracestate === 'string' ? { traceparent, tracestate } : { traceparent };
 }
 
 function decode(segment: string): string | undefined {

@@ -21,6 +21,9 @@ export interface ReceivedEntry {
   regionNo?: string;
   /** CreateIntegration: the id it answered. */
   integrationId?: string;
+  /** The W3C trace context headers of the request that carried it, when it had them. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export interface ApiStats {

@@ -15,6 +15,20 @@ export interface KafkaConfig {
   metadataMaxAgeMs: number;
 }
 
+/** Delivery spans (OpenTelemetry, OTLP/HTTP), when configured: the OTEL_* variables. */
+export interface TracingConfig {
+  /** OTEL_TRACES_SAMPLER */
+  sampler:
+    | 'parentbased_always_on'
+    | 'parentbased_always_off'
+    | 'parentbased_traceidratio'
+    | 'always_on'
+    | 'always_off'
+    | 'traceidratio';
+  /** OTEL_TRACES_SAMPLER_ARG, for the ratio samplers (default 1). */
+  ratio: number;
+}
+
 /** pino levels (LOG_LEVEL). */
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -63,4 +77,6 @@ export interface BridgeConfig {
   httpHost?: string;
   logLevel: LogLevel;
   egress: EgressConfig;
+  /** Present when delivery spans are exported (OTEL_*); absent, tracing costs nothing. */
+  tracing?: TracingConfig;
 }

@@ -12,6 +12,25 @@ export const EGRESS_ENV_VARIABLES = [
 ] as const;
 
 /**
+ * OpenTelemetry's standard variables the bridge reads for its delivery spans. The OTLP exporter
+ * reads the OTEL_EXPORTER_OTLP_* ones itself, as OpenTelemetry documents them; the bridge checks them.
+ */
+export const OTEL_ENV_VARIABLES = [
+  'OTEL_SDK_DISABLED',
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+  'OTEL_EXPORTER_OTLP_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+  'OTEL_SERVICE_NAME',
+  'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+] as const;
+
+/**
  * Every environment variable the bridge reads (SPEC section 5), in the order errors are reported.
  * Those of the Kafka connection start with KAFKA_: the command line reads them by that prefix.
  */
@@ -55,6 +74,7 @@ export const BRIDGE_ENV_VARIABLES = [
   'HTTP_HOST',
   'LOG_LEVEL',
   ...EGRESS_ENV_VARIABLES,
+  ...OTEL_ENV_VARIABLES,
 ] as const;
 export type BridgeEnvVariable = (typeof BRIDGE_ENV_VARIABLES)[number];
 
@@ -72,6 +92,9 @@ export const SECRET_ENV_VARIABLES: readonly BridgeEnvVariable[] = [
   'https_proxy',
   'HTTP_PROXY',
   'http_proxy',
+  // They carry the collector's credentials, if it wants any.
+  'OTEL_EXPORTER_OTLP_HEADERS',
+  'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
 ];
 
 /**

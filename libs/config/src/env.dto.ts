@@ -12,6 +12,14 @@ import {
   splitList,
 } from './env-rules';
 import { certificateFileIssue, keyFileIssue, keyPasswordIssue } from './tls-files';
+import {
+  otlpHeadersIssue,
+  otlpProtocolIssue,
+  resourceAttributesIssue,
+  samplerRatioIssue,
+  TRACE_SAMPLERS,
+  tracesExporterIssue,
+} from './otel-env';
 import { parseRoutes, resolveRoutes, undefinedMonitorIssue } from './topic-routes';
 import {
   bindHostIssue,
@@ -264,4 +272,40 @@ export class EnvDto {
 
   @EnvCustom('envCaFile', caFileIssue)
   BRIDGE_API_CA_FILE?: string;
+
+  @EnvBoolean()
+  OTEL_SDK_DISABLED?: string;
+
+  @EnvCustom('envTracesExporter', tracesExporterIssue)
+  OTEL_TRACES_EXPORTER?: string;
+
+  @EnvHttpUrl()
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  @EnvHttpUrl()
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?: string;
+
+  @EnvCustom('envOtlpProtocol', otlpProtocolIssue)
+  OTEL_EXPORTER_OTLP_PROTOCOL?: string;
+
+  @EnvCustom('envOtlpProtocol', otlpProtocolIssue)
+  OTEL_EXPORTER_OTLP_TRACES_PROTOCOL?: string;
+
+  @EnvCustom('envOtlpHeaders', otlpHeadersIssue, false)
+  OTEL_EXPORTER_OTLP_HEADERS?: string;
+
+  @EnvCustom('envOtlpHeaders', otlpHeadersIssue, false)
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS?: string;
+
+  @EnvCustom('envServiceName', controlCharacterIssue)
+  OTEL_SERVICE_NAME?: string;
+
+  @EnvCustom('envResourceAttributes', resourceAttributesIssue)
+  OTEL_RESOURCE_ATTRIBUTES?: string;
+
+  @EnvOneOf(TRACE_SAMPLERS)
+  OTEL_TRACES_SAMPLER?: string;
+
+  @EnvCustom('envSamplerRatio', samplerRatioIssue)
+  OTEL_TRACES_SAMPLER_ARG?: string;
 }

@@ -6,6 +6,7 @@ import { BOOLEAN_WORDS, splitList } from './env-rules';
 import { EnvDto } from './env.dto';
 import { ConfigError, validateEnv } from './validate-env';
 import { readTlsFiles } from './tls-files';
+import { tracingConfig } from './otel-env';
 import { parseRoutes, resolveRoutes, type RouteSpec } from './topic-routes';
 
 /**
@@ -102,6 +103,8 @@ function toBridgeConfig(dto: EnvDto): BridgeConfig {
     egress: egressFrom(dto as unknown as Record<string, string | undefined>),
   };
   if (dto.HTTP_HOST !== undefined) config.httpHost = dto.HTTP_HOST;
+  const tracing = tracingConfig(dto);
+  if (tracing !== undefined) config.tracing = tracing;
   if (dto.CLOUDINSIGHT_REGION_NO !== undefined) config.cloudinsightRegionNo = dto.CLOUDINSIGHT_REGION_NO;
   if (targets.includes('datastream') || targets.includes('cloudinsight')) {
     config.ncp = { accessKey: dto.NCP_ACCESS_KEY!, secretKey: dto.NCP_SECRET_KEY! };

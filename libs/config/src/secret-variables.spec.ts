@@ -40,6 +40,11 @@ const BAD_SECRET_VALUES: Record<string, [why: string, value: string][]> = {
   https_proxy: [['no URL', `proxy ${CANARY}`]],
   HTTP_PROXY: [['another scheme', `socks5://user:${CANARY}@proxy.example.com:1080`]],
   http_proxy: [['a query', `http://user:${CANARY}@proxy.example.com:3128?${CANARY}`]],
+  OTEL_EXPORTER_OTLP_HEADERS: [
+    ['a token without a name', `Bearer ${CANARY}`],
+    ['a line break in a value', `authorization=Bearer%20${CANARY}%0A${CANARY}`],
+  ],
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: [['a bad percent-encoding', `api-key=${CANARY}%E0%A4%A`]],
 };
 
 const errorOf = configErrorOf;

@@ -61,16 +61,22 @@ export class GuanceClient {
 
   /**
    * 2xx delivered (the API answers 200 for a monitor it does not know, and ignores the event);
+   * `headers`: more request headers (the trace context);
    * 401 `*CurrentLimiting` (rate limit), 408, 429, 5xx retryable; other answers permanent.
    */
-  async pushEvent(body: GuanceEventBody, monitor: GuanceMonitor, signal?: AbortSignal): Promise<SendResult> {
+  async pushEvent(
+    body: GuanceEventBody,
+    monitor: GuanceMonitor,
+    signal?: AbortSignal,
+    headers?: Record<string, string>,
+  ): Promise<SendResult> {
     const path = `${this.basePath}/api/v1/push-events/${encodeURIComponent(monitor.secret)}/${encodeURIComponent(monitor.subUri)}`;
     try {
       const answer = await exchange(this.pool, {
         origin: this.origin,
         method: 'POST',
         path,
-        headers: { 'DF-API-KEY': this.#apiKey, 'content-type': 'application/json;charset=UTF-8' },
+        headers: { ...headers, 'DF-API-KEY': this.#apiKey, 'content-type': 'application/json;charset=UTF-8' },
         body: JSON.stringify(body),
         timeoutMs: this.timeoutMs,
         signal,

@@ -41,12 +41,17 @@ export class CloudInsightClient {
     this.regionHeaders = opts.regionNo ? { 'X-NCP-REGION_NO': opts.regionNo } : {};
   }
 
-  /** Many records of one product in one call: `{"cw_key": cwKey, "data": [...]}`. */
-  async sendData(cwKey: string, data: CloudInsightRecord[], signal?: AbortSignal): Promise<SendResult> {
+  /** Many records of one product in one call: `{"cw_key": cwKey, "data": [...]}`; `headers`: more request headers (the trace context). */
+  async sendData(
+    cwKey: string,
+    data: CloudInsightRecord[],
+    signal?: AbortSignal,
+    headers?: Record<string, string>,
+  ): Promise<SendResult> {
     try {
       const answer = await this.gateway.request('POST', CLOUDINSIGHT_SEND_DATA_PATH, {
         body: { cw_key: cwKey, data },
-        headers: this.regionHeaders,
+        headers: headers ? { ...headers, ...this.regionHeaders } : this.regionHeaders,
         signal,
       });
       return this.gateway.result(answer);

@@ -22,9 +22,14 @@ export class DataStreamClient {
     this.gateway = new NcpGateway(opts);
   }
 
-  async produce(message: DataStreamMessage, signal?: AbortSignal): Promise<SendResult> {
+  /** `headers`: more request headers (the trace context). */
+  async produce(
+    message: DataStreamMessage,
+    signal?: AbortSignal,
+    headers?: Record<string, string>,
+  ): Promise<SendResult> {
     try {
-      const answer = await this.gateway.request('POST', DATASTREAM_PRODUCE_PATH, { body: message, signal });
+      const answer = await this.gateway.request('POST', DATASTREAM_PRODUCE_PATH, { body: message, signal, headers });
       return this.gateway.result(answer);
     } catch (err) {
       return failureResult(err);

@@ -9,10 +9,14 @@ import {
 } from '@app/contracts';
 import type { Coalescing } from '@app/delivery';
 
-/** What a target's `@EventPattern` handler receives: the bodies of one API call, and an abort signal. */
+/**
+ * What a target's `@EventPattern` handler receives: the bodies of one API call, an abort signal,
+ * and headers the request carries besides the API's own (the trace context, when traced).
+ */
 export interface DeliveryCall<B> {
   bodies: B[];
   signal?: AbortSignal;
+  headers?: Record<string, string>;
 }
 
 /**

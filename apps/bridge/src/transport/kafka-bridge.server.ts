@@ -10,6 +10,8 @@ import { createKafka, DeadLetterWriter } from '@app/kafka';
 import { BridgeMetrics } from '../ops/bridge-metrics';
 import { ConsumerStates } from '../ops/consumer-states';
 import { recordBindingOf, type DeliveryCall } from '../targets/target-binding';
+import type { DeliveryTracing } from '../tracing/delivery-tracing';
+import { DELIVERY_TRACING } from '../tracing/tracing.provider';
 import { checkSourceTopics, ensureDeadLetterTopic } from './dead-letter-topic';
 import { LagReporter } from './lag-reporter';
 import { TargetConsumer } from './target-consumer';
@@ -42,6 +44,7 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
     private readonly states: ConsumerStates,
     private readonly metrics: BridgeMetrics,
     private readonly log: PinoLogger,
+    @Inject(DELIVERY_TRACING) private readonly tracing: DeliveryTracing | null,
   ) {
     super();
     this.log.setContext(KafkaBridgeServer.name);
@@ -92,7 +95,8 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await this.dlqProducer.connect();
-    const deadLetters = new DeadLetterWriter(this.dlqProducer, config.dlqTopic);
+    const writer = new DeadLetterWriter(this.dlqProducer, config.dlqTopic);
+    const deadLetters = this.tracing ? this.tracing.deadLetters(writer) : writer;
     if (config.routes.size > 0) {
       const routes = Object.fromEntries([...config.routes].map(([topic, route]) => [topic, route.label]));
       this.log.info({ routes }, "records without a route header go by their topic's route");
@@ -101,7 +105,7 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
       const consumer = new TargetConsumer(target, {
         kafka: this.kafka,
         config,
-        sender: this.senderOf(target),
+        sender: this.senderOf(target, `${config.groupId}-${target}`),
         deadLetters,
         // the first group counts the records of targets another deployment delivers, once
         countsElsewhere: this.consumers.length === 0,
@@ -119,23 +123,24 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
     await this.lag.start();
   }
 
-  /** The target's handler and record binding, as the engine calls them. */
-  private senderOf(target: Target): TargetSender<unknown> {
+  /** The target's handler and record binding, as the engine calls them (with delivery spans when traced). */
+  private senderOf(target: Target, groupId: string): TargetSender<unknown> {
     const handler: MessageHandler | null = this.getHandlerByPattern(target);
     const binding = recordBindingOf(handler?.extras);
     if (!handler || !binding) throw new Error(`no @EventPattern('${target}', bindRecords(...)) handler is registered`);
     const { parse, coalesce } = binding(this.config);
-    return {
+    // Handlers return a Promise; an Observable only if an interceptor or exception filter made one.
+    const deliver = async (call: DeliveryCall<unknown>) => {
+      const result: unknown = await handler(call);
+      return (isObservable(result) ? await lastValueFrom(result) : result) as SendResult;
+    };
+    const sender: TargetSender<unknown> = {
       target,
       parse,
       coalesce,
-      // Handlers return a Promise; an Observable only if an interceptor or exception filter made one.
-      send: async (bodies: unknown[], signal?: AbortSignal) => {
-        const call: DeliveryCall<unknown> = { bodies, signal };
-        const result: unknown = await handler(call);
-        return (isObservable(result) ? await lastValueFrom(result) : result) as SendResult;
-      },
+      send: (bodies: unknown[], signal?: AbortSignal) => deliver({ bodies, signal }),
     };
+    return this.tracing ? this.tracing.traced(sender, groupId, deliver) : sender;
   }
 
   private async stop(): Promise<void> {
@@ -145,5 +150,6 @@ export class KafkaBridgeServer extends Server implements CustomTransportStrategy
     await Promise.all(this.consumers.map((c) => c.close()));
     await this.dlqProducer?.disconnect();
     this.log.info('consumers drained and disconnected');
+    await this.tracing?.shutdown(); // exports the spans the drain ended
   }
 }

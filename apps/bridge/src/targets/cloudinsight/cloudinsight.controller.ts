@@ -26,9 +26,9 @@ export class CloudInsightController implements OnApplicationShutdown {
 
   /** Several bodies of one cw_key: their `data` in one array. */
   @EventPattern('cloudinsight', bindRecords(cloudInsightRecords))
-  deliver(@Payload() { bodies, signal }: DeliveryCall<CloudInsightRecordDto>): Promise<SendResult> {
+  deliver(@Payload() { bodies, signal, headers }: DeliveryCall<CloudInsightRecordDto>): Promise<SendResult> {
     const data = bodies.flatMap((b) => (Array.isArray(b.data) ? b.data : [b.data]));
-    return this.client.sendData(bodies[0].cw_key, data, signal);
+    return this.client.sendData(bodies[0].cw_key, data, signal, headers);
   }
 
   /** After the transport drained (beforeApplicationShutdown): no call is under way. */

@@ -17,8 +17,8 @@ export class DataStreamController implements OnApplicationShutdown {
   constructor(private readonly client: DataStreamClient) {}
 
   @EventPattern('datastream', bindRecords(dataStreamRecords))
-  deliver(@Payload() { bodies, signal }: DeliveryCall<DataStreamRecordDto>): Promise<SendResult> {
-    return this.client.produce(bodies[0], signal);
+  deliver(@Payload() { bodies, signal, headers }: DeliveryCall<DataStreamRecordDto>): Promise<SendResult> {
+    return this.client.produce(bodies[0], signal, headers);
   }
 
   /** After the transport drained (beforeApplicationShutdown): no call is under way. */

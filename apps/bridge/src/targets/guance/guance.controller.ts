@@ -11,9 +11,9 @@ export class GuanceController implements OnApplicationShutdown {
 
   /** One event per call, to the monitor its record picked. */
   @EventPattern('guance', bindRecords(guanceRecords))
-  deliver(@Payload() { bodies, signal }: DeliveryCall<GuanceDelivery>): Promise<SendResult> {
+  deliver(@Payload() { bodies, signal, headers }: DeliveryCall<GuanceDelivery>): Promise<SendResult> {
     const [{ body, monitor }] = bodies;
-    return this.client.pushEvent(body, monitor, signal);
+    return this.client.pushEvent(body, monitor, signal, headers);
   }
 
   /** After the transport drained (beforeApplicationShutdown): no call is under way. */
