@@ -106,7 +106,7 @@ export class DeliveryTracing {
     if (parsed.ok && typeof parsed.body === 'object' && parsed.body !== null) this.byBody.set(parsed.body, traced);
   }
 
-  private async send<B>(
+  private send<B>(
     bodies: B[],
     signal: AbortSignal | undefined,
     deliver: (call: DeliveryCall<B>) => Promise<SendResult>,
@@ -116,7 +116,15 @@ export class DeliveryTracing {
       const t = this.byBody.get(body as object);
       if (t !== undefined) (traced ??= []).push(t);
     }
-    if (traced === undefined) return deliver({ bodies, signal });
+    return traced === undefined ? deliver({ bodies, signal }) : this.sendTraced(traced, bodies, signal, deliver);
+  }
+
+  private async sendTraced<B>(
+    traced: RecordTrace[],
+    bodies: B[],
+    signal: AbortSignal | undefined,
+    deliver: (call: DeliveryCall<B>) => Promise<SendResult>,
+  ): Promise<SendResult> {
     const carrier = traced[0].span;
     const headers: Record<string, string> = {};
     this.propagator.inject(trace.setSpan(ROOT_CONTEXT, carrier), headers, {
