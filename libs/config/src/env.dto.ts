@@ -99,7 +99,7 @@ export function monitorsIssue(value: string): string | undefined {
 }
 
 /**
- * The bridge's environment, validated with class-validator (SPEC section 5). Values are strings as
+ * The bridge's environment, validated with class-validator (docs/configuration.md). Values are strings as
  * the environment gives them, trimmed, with defaults applied; empty values count as unset.
  * Properties are declared in BRIDGE_ENV_VARIABLES order, the order errors are reported in.
  */

@@ -8,7 +8,7 @@ import { ConfigError, validateEnv } from './validate-env';
 import { readTlsFiles } from './tls-files';
 
 /**
- * Validates the environment and builds the typed configuration (SPEC section 5).
+ * Validates the environment and builds the typed configuration (docs/configuration.md).
  * Throws a ConfigError naming every bad variable, on one line, without secret values.
  */
 export function loadBridgeConfig(env: Record<string, string | undefined>): BridgeConfig {
