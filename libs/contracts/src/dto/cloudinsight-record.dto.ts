@@ -39,9 +39,9 @@ function dataIssues(data: unknown, property: string): string[] {
   return issues;
 }
 
-/** Body of Cloud Insight SendData (Cloud Insight API): `POST /cw_collector/real/data`. */
+/** Body of Cloud Insight SendData: `POST /cw_collector/real/data`. */
 export class CloudInsightRecordDto {
-  /** The API silently discards records without it , so it is checked here. */
+  /** The API silently discards records without it, so it is checked here. */
   @IsDefined({ message: '$property is required' })
   @IsString({ message: '$property must be a string' })
   @IsNotEmpty({ message: '$property must not be empty' })
