@@ -181,7 +181,7 @@ export function badCorpus(minimum = 1000, big = true): BadRecord[] {
     add('no-headers', 'unroutable', undefined, good, {});
     add('unknown-target', 'unroutable', undefined, good, { 'x-bridge-target': 'kinesis' });
     add('upper-case-header', 'unroutable', undefined, good, { 'X-Bridge-Target': 'guance' });
-    add('target-upper-case', 'unroutable', undefined, good, { 'x-bridge-target': 'GUANCE' });
+    add('target-with-spaces', 'unroutable', undefined, good, { 'x-bridge-target': ' guance ' }); // values are read in any case, not trimmed
     add('empty-target', 'unroutable', undefined, good, { 'x-bridge-target': '' });
     add('binary-target', 'unroutable', undefined, good, { 'x-bridge-target': Buffer.from([0xff, 0x00]) });
     add('unroutable-tombstone', 'unroutable', undefined, null, {});
