@@ -66,6 +66,19 @@ describe('the bridge through outages, rate limits, crashes and shutdowns', () =>
     expect(await consume(s.dlq, 1, 3_000)).toHaveLength(0);
   });
 
+  it('refuses to start when a topic of BRIDGE_TOPICS does not exist, naming it in one line', async () => {
+    const s = await freshScenario(1);
+    const bridge = await launch(bridgeEnv(emulator.url, s, { BRIDGE_TOPICS: `${s.topic},no-such-topic-7f3a` }));
+    expect(await bridge.exited).toBe(1);
+    const failures = bridge
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('kafka-ncp-bridge failed to start'));
+    expect(failures).toEqual([
+      'kafka-ncp-bridge failed to start: BRIDGE_TOPICS names topics that do not exist: no-such-topic-7f3a (create them, or fix BRIDGE_TOPICS)',
+    ]);
+  });
+
   it('waits out a 429 with Retry-After: 2 and dead-letters nothing', async () => {
     const s = await freshScenario(1);
     const bridge = await launch(bridgeEnv(emulator.url, s));

@@ -1,7 +1,7 @@
 import type { Message } from 'kafkajs';
 import { DEFAULT_ROUTE_HEADER, Target } from '@app/contracts';
 
-/** Bad records the feeder mixes in, each dead-lettered for its reason (SPEC section 4). */
+/** Bad records the feeder mixes in, each dead-lettered for its reason (docs/contract.md). */
 export const BAD_KINDS = ['no-header', 'unknown-target', 'not-json', 'invalid'] as const;
 export type BadKind = (typeof BAD_KINDS)[number];
 

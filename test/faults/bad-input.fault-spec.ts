@@ -10,9 +10,9 @@ import { badCorpus, FIVE_MB } from './bad-input.corpus';
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 /**
- * SPEC 3 and 4: permanent failures are dead-lettered at once, with their reason, byte for byte, and
+ * docs/contract.md: permanent failures are dead-lettered at once, with their reason, byte for byte, and
  * never block the partition. A corpus of more than 1,000 bad records is interleaved with good ones;
- * the bridge must survive all of it, dead-letter each bad record exactly as SPEC 4 says and deliver
+ * the bridge must survive all of it, dead-letter each bad record exactly as docs/contract.md says and deliver
  * every good record. The source topic accepts 8 MiB records (for the 5 MB values); the DLQ topic is
  * left for the bridge to create, as in production.
  */

@@ -9,7 +9,7 @@ const KILLS = 5;
 const PARTITIONS = 6;
 
 /**
- * SPEC 3: a crash at any instant (SIGKILL included) loses nothing and may re-deliver at most the
+ * docs/contract.md: a crash at any instant (SIGKILL included) loses nothing and may re-deliver at most the
  * records that were in flight. The bound checked is exact: right after each SIGKILL, the records the
  * API had accepted but whose group had not committed past them (the only ones a restart fetches
  * again and may send again), summed over the kills.

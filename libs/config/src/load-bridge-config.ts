@@ -10,7 +10,7 @@ import { tracingConfig } from './otel-env';
 import { parseRoutes, resolveRoutes, type RouteSpec } from './topic-routes';
 
 /**
- * Validates the environment and builds the typed configuration (SPEC section 5).
+ * Validates the environment and builds the typed configuration (docs/configuration.md).
  * Throws a ConfigError naming every bad variable, on one line, without secret values.
  */
 export function loadBridgeConfig(env: Record<string, string | undefined>): BridgeConfig {

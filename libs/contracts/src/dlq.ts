@@ -1,4 +1,4 @@
-/** Dead-letter headers (SPEC section 4). The original headers are kept beside these. */
+/** Dead-letter headers (docs/contract.md, "Dead letters"). The original headers are kept beside these. */
 export const DLQ_HEADERS = {
   reason: 'x-dlq-reason',
   error: 'x-dlq-error',

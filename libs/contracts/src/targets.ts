@@ -1,4 +1,4 @@
-/** The APIs a record can name in its route header (SPEC section 1). */
+/** The APIs a record can name in its route header (docs/contract.md). */
 export const TARGETS = ['datastream', 'cloudinsight', 'guance'] as const;
 export type Target = (typeof TARGETS)[number];
 

@@ -27,7 +27,8 @@ export interface Job {
   nextInLane: Job | undefined;
   coalesceKey: string | undefined;
   size: number;
-  readySeq: number;
+  /** The order the pipeline took it in, over every partition: oldest first in the ReadyQueue. */
+  admitted: number;
   state: JobState;
   attempts: number;
   firstFailureAt: number;
@@ -68,7 +69,7 @@ export function newJob(record: InboundRecord, part: PartitionFeed, seq: number):
     nextInLane: undefined,
     coalesceKey: undefined,
     size: 0,
-    readySeq: 0,
+    admitted: 0,
     state: JobState.Ready,
     attempts: 0,
     firstFailureAt: 0,

@@ -1,4 +1,4 @@
-import { Fifo } from './fifo';
+import { Heap } from './heap';
 import { JobState, type Job } from './job';
 import type { Scheduler } from './scheduler';
 
@@ -10,29 +10,32 @@ export interface CoalesceLimits {
 
 interface Group {
   key: string;
-  jobs: Fifo<Job>;
+  jobs: Heap<Job>;
   bytes: number;
   /** When the group's oldest waiting job became ready. */
   since: number;
 }
 
+const firstAdmitted = (a: Job, b: Job) => a.admitted < b.admitted;
+
 /**
- * Records that are the head of their key lane and were never sent, in the order they became
- * ready. Only lane heads enter, so one call never holds two records of the same Kafka key.
+ * Records that are the head of their key lane and were never sent, oldest first: in the order the
+ * pipeline took them (offset order within a partition). Only lane heads enter, so one call never
+ * holds two records of the same Kafka key. Oldest first, not first ready: the next record of a key
+ * does not wait behind every head fetched after it, so delivery follows offsets closely, commits
+ * keep up, and few records are delivered beyond one still waiting (what a crash sends again).
  *
  * With coalescing, heads with the same coalesce key form a group that leaves as one call of up to
  * maxRecords records and maxBytes bytes (one record is always allowed, whatever its size). A group
  * that is not full waits until its oldest record has lingered lingerMs; while the oldest group
- * lingers, younger groups wait behind it (at most lingerMs), which keeps the queue a plain FIFO.
- * Abandoned jobs are dropped lazily when they reach the front.
+ * lingers, younger groups wait behind it (at most lingerMs). Abandoned jobs are dropped lazily when
+ * they reach the front.
  */
 export class ReadyQueue {
-  private readonly single = new Fifo<Job>();
+  private readonly single = new Heap<Job>(firstAdmitted);
   private readonly groups = new Map<string, Group>();
-  private readonly groupOrder = new Fifo<Group>();
   private lingerTimer: unknown;
   private lingerDue = 0;
-  private seq = 0;
 
   constructor(
     private readonly limits: CoalesceLimits | undefined,
@@ -41,69 +44,63 @@ export class ReadyQueue {
   ) {}
 
   add(job: Job): void {
-    job.readySeq = this.seq++;
     if (this.limits === undefined || job.coalesceKey === undefined) {
       this.single.push(job);
       return;
     }
     let group = this.groups.get(job.coalesceKey);
     if (group === undefined) {
-      group = { key: job.coalesceKey, jobs: new Fifo<Job>(), bytes: 0, since: this.scheduler.now() };
+      group = { key: job.coalesceKey, jobs: new Heap<Job>(firstAdmitted), bytes: 0, since: this.scheduler.now() };
       this.groups.set(group.key, group);
-      this.groupOrder.push(group);
     }
     group.jobs.push(job);
     group.bytes += job.size;
   }
 
-  /** The jobs of the next call, or undefined if nothing may leave now. */
-  take(): Job[] | undefined {
-    for (;;) {
-      const job = this.single.peek();
-      const group = this.groupOrder.peek();
-      if (job !== undefined && job.state === JobState.Abandoned) {
-        this.single.shift();
-        continue;
-      }
-      if (group !== undefined && (job === undefined || this.headSeq(group) < job.readySeq)) {
-        const jobs = this.takeGroup(group);
-        if (jobs === null) continue;
-        if (jobs !== undefined) return jobs;
-        if (job === undefined) return undefined;
-      }
-      if (job === undefined) return undefined;
-      this.single.shift();
-      return [job];
-    }
-  }
-
   /** Nothing queued (abandoned jobs still queued count until they reach the front). */
   get isEmpty(): boolean {
-    return this.single.length === 0 && this.groupOrder.length === 0;
+    return this.single.size === 0 && this.groups.size === 0;
+  }
+
+  /** The jobs of the next call, or undefined if nothing may leave now. */
+  take(): Job[] | undefined {
+    let job = this.single.peek();
+    while (job !== undefined && job.state === JobState.Abandoned) {
+      this.single.pop();
+      job = this.single.peek();
+    }
+    const group = this.oldestGroup();
+    if (group !== undefined && (job === undefined || group.jobs.peek()!.admitted < job.admitted)) {
+      const jobs = this.takeGroup(group);
+      if (jobs !== undefined || job === undefined) return jobs;
+    }
+    if (job === undefined) return undefined;
+    this.single.pop();
+    return [job];
   }
 
   /** Forgets every job (a drain abandons them) and the linger timer. */
   clear(): void {
     this.single.clear();
     this.groups.clear();
-    this.groupOrder.clear();
     this.cancelLinger();
   }
 
-  private headSeq(group: Group): number {
-    return group.jobs.peek()?.readySeq ?? -1;
+  /** The group whose first job is the oldest, after dropping abandoned heads and empty groups. */
+  private oldestGroup(): Group | undefined {
+    let oldest: Group | undefined;
+    for (const group of this.groups.values()) {
+      while (group.jobs.peek()?.state === JobState.Abandoned) group.bytes -= group.jobs.pop()!.size;
+      if (group.jobs.size === 0) this.groups.delete(group.key);
+      else if (oldest === undefined || group.jobs.peek()!.admitted < oldest.jobs.peek()!.admitted) oldest = group;
+    }
+    return oldest;
   }
 
-  /** null: the group was empty and is gone; undefined: it lingers; else the jobs of one call. */
-  private takeGroup(group: Group): Job[] | undefined | null {
+  /** The jobs of one call from the group, or undefined while it lingers. */
+  private takeGroup(group: Group): Job[] | undefined {
     const limits = this.limits!;
-    while (group.jobs.peek()?.state === JobState.Abandoned) group.bytes -= group.jobs.shift()!.size;
-    if (group.jobs.length === 0) {
-      this.groupOrder.shift();
-      this.groups.delete(group.key);
-      return null;
-    }
-    const full = group.jobs.length >= limits.maxRecords || group.bytes >= limits.maxBytes;
+    const full = group.jobs.size >= limits.maxRecords || group.bytes >= limits.maxBytes;
     const due = group.since + limits.lingerMs;
     if (!full && limits.lingerMs > 0 && this.scheduler.now() < due) {
       this.scheduleLinger(due);
@@ -114,16 +111,14 @@ export class ReadyQueue {
     while (jobs.length < limits.maxRecords) {
       const next = group.jobs.peek();
       if (next === undefined || (jobs.length > 0 && bytes + next.size > limits.maxBytes)) break;
-      group.jobs.shift();
+      group.jobs.pop();
       group.bytes -= next.size;
       if (next.state === JobState.Abandoned) continue;
       jobs.push(next);
       bytes += next.size;
     }
-    this.groupOrder.shift();
-    if (group.jobs.length === 0) this.groups.delete(group.key);
-    else this.groupOrder.push(group);
-    return jobs.length > 0 ? jobs : null;
+    if (group.jobs.size === 0) this.groups.delete(group.key);
+    return jobs;
   }
 
   private scheduleLinger(due: number): void {

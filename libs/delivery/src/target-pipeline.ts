@@ -44,6 +44,8 @@ export class TargetPipeline<B = unknown> {
   private readonly drainer: Drain;
   private readonly heartbeatMs: number;
   private pumping = false;
+  /** Records taken so far (Job.admitted). */
+  private admitted = 0;
   /** When a call of this target last delivered (ms since the epoch). */
   private lastDeliveredAt = 0;
   private fetching = true;
@@ -272,6 +274,7 @@ export class TargetPipeline<B = unknown> {
       return part.tracker.markDone(seq);
     }
     const job = newJob(record, part, seq);
+    job.admitted = this.admitted++;
     part.bytes += job.bytes;
     this.bytes += job.bytes;
     if (route === 'unroutable') return this.deadLetter(job, 'unroutable', this.router.whyUnroutable(record));

@@ -17,7 +17,7 @@ export interface GuanceMonitor {
   subUri: string;
 }
 
-/** The body of push-events (seed 003). */
+/** The body of push-events. */
 export interface GuanceEventBody {
   event: Record<string, unknown>;
   extraData?: Record<string, unknown>;

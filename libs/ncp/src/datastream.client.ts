@@ -4,7 +4,7 @@ import { NcpClientOptions, NcpGateway } from './ncp-gateway';
 
 export const DATASTREAM_PRODUCE_PATH = '/api/produce';
 
-/** One Data Stream message, the body of Send message (seed 002). */
+/** One Data Stream message, the body of Send message. */
 export interface DataStreamMessage {
   topic: string;
   key: string;

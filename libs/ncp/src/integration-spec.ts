@@ -1,4 +1,4 @@
-/** The body of CreateIntegration (seed 001). */
+/** The body of Cloud Insight CreateIntegration. */
 export interface IntegrationSpec {
   name: string;
   /** Endpoint the events are sent to. */

@@ -4,7 +4,7 @@ import { SignatureV2 } from './signature-v2';
 const credentials = { accessKey: 'AKIDEXAMPLE0000000000', secretKey: 'SECRETEXAMPLE00000000000000000000000000' };
 
 describe('SignatureV2', () => {
-  it('matches the vector of SPEC section 8', () => {
+  it('matches the known signature v2 test vector', () => {
     const headers = new SignatureV2(credentials, () => 1700000000000).headers('POST', '/api/produce');
     expect(headers).toEqual({
       'x-ncp-apigw-timestamp': '1700000000000',

@@ -16,7 +16,7 @@ import { checkSourceTopics, ensureDeadLetterTopic } from './dead-letter-topic';
 import { LagReporter } from './lag-reporter';
 import { TargetConsumer } from './target-consumer';
 
-const COMMIT_INTERVAL_MS = 500;
+const COMMIT_INTERVAL_MS = 100;
 
 /**
  * The Kafka side of the bridge, as a Nest transport. Each configured target's

@@ -24,7 +24,7 @@ function recordIssues(record: unknown, path: string, issues: string[]): void {
   if (fields === 0) issues.push(`${path} must have at least one field`);
 }
 
-/** `data` is one record or a non-empty array of records, every field flat (SPEC section 2). */
+/** `data` is one record or a non-empty array of records, every field flat (docs/contract.md). */
 function dataIssues(data: unknown, property: string): string[] {
   const issues: string[] = [];
   if (Array.isArray(data)) {
@@ -39,9 +39,9 @@ function dataIssues(data: unknown, property: string): string[] {
   return issues;
 }
 
-/** Body of Cloud Insight SendData (seed 000): `POST /cw_collector/real/data`. */
+/** Body of Cloud Insight SendData: `POST /cw_collector/real/data`. */
 export class CloudInsightRecordDto {
-  /** The API silently discards records without it (SPEC section 8), so it is checked here. */
+  /** The API silently discards records without it, so it is checked here. */
   @IsDefined({ message: '$property is required' })
   @IsString({ message: '$property must be a string' })
   @IsNotEmpty({ message: '$property must not be empty' })

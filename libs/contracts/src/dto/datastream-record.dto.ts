@@ -1,7 +1,7 @@
 import { IsDefined, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
 import { Optional, ValidateIssues } from './validation';
 
-/** Largest Data Stream message value, in bytes of UTF-8 (the API's message limit, SPEC section 2). */
+/** Largest Data Stream message value, in bytes of UTF-8 (the API's message limit). */
 export const DATASTREAM_MAX_VALUE_BYTES = 1024 * 1024;
 const MAX_PARTITION = 2 ** 31 - 1;
 const PARTITION_RULE = { message: `$property must be an integer between 0 and ${MAX_PARTITION}` };
@@ -17,7 +17,7 @@ function valueSizeIssues(value: unknown, property: string): string[] {
     : [];
 }
 
-/** Body of Data Stream Send message (seed 002): `POST /api/produce`, one message per call. */
+/** Body of Data Stream Send message (Data Stream API): `POST /api/produce`, one message per call. */
 export class DataStreamRecordDto {
   /** The full topic name, with the account's prefix. */
   @IsDefined({ message: '$property is required' })

@@ -7,7 +7,7 @@ import { fieldName, isFiniteNumber, isJsonObject, Optional, ValidateIssues, vali
 export const GUANCE_STATUSES = ['critical', 'error', 'warning', 'info', 'ok'] as const;
 export type GuanceStatus = (typeof GUANCE_STATUSES)[number];
 
-/** The event fields seed 003 documents; every other top-level event field is user-defined. */
+/** The event fields the Guance API documents; every other top-level event field is user-defined. */
 export const GUANCE_EVENT_FIELDS: readonly string[] = [
   'date',
   'status',
@@ -16,7 +16,7 @@ export const GUANCE_EVENT_FIELDS: readonly string[] = [
   'dimension_tags',
   'check_value',
 ];
-/** Names seed 003 reserves besides the documented fields; user-defined fields must not use them. */
+/** Names the Guance API reserves besides the documented fields; user-defined fields must not use them. */
 export const GUANCE_RESERVED_FIELDS: readonly string[] = [
   'source',
   'time',
@@ -69,7 +69,7 @@ function userFieldIssue(event: Record<string, unknown>, key: string): string | u
 }
 
 /**
- * The event of a push-events body (seed 003). Its documented fields are declared; user-defined
+ * The event of a push-events body (Guance API). Its documented fields are declared; user-defined
  * fields are own properties too, so the event serialises exactly as it arrived.
  */
 export class GuanceEventDto {
@@ -108,7 +108,7 @@ const EVENT_VALIDATOR_OPTIONS: ValidatorOptions = Object.freeze({
   validationError: { target: false, value: false },
 });
 
-/** Every rule of seed 003 on the event: the documented fields, then the user-defined ones. */
+/** Every rule of the Guance API on the event: the documented fields, then the user-defined ones. */
 function eventIssues(event: unknown, property: string): string[] {
   if (!(event instanceof GuanceEventDto)) return [`${property} must be an object`];
   const issues = validationMessages(validateSync(event, EVENT_VALIDATOR_OPTIONS));
@@ -126,7 +126,7 @@ function extraDataIssues(extraData: unknown, property: string): string[] {
   return Object.keys(extraData).length === 0 ? [`${property} must not be empty (leave it out instead)`] : [];
 }
 
-/** Body of Guance push-events (seed 003); the monitor's secret and subUri come from configuration. */
+/** Body of Guance push-events; the monitor's secret and subUri come from configuration. */
 export class GuanceRecordDto {
   @IsDefined({ message: '$property is required' })
   @Type(() => GuanceEventDto)

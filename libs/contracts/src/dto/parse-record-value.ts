@@ -40,7 +40,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /**
  * Decodes a Kafka record value (UTF-8 JSON) and validates it as the body of `target`'s API.
  * Never throws: `malformed` for a tombstone, bytes that are not UTF-8, or text that is not a JSON
- * object; `invalid` for a body that breaks the target's rules (SPEC section 2).
+ * object; `invalid` for a body that breaks the target's rules (docs/contract.md).
  */
 export function parseRecordValue<T extends Target>(target: T, value: Buffer | null): ParseResult<RecordBody<T>> {
   const decoded = decodeJsonObject(value);

@@ -47,25 +47,35 @@ export function joinPath(parent: string, relative: string): string {
  */
 export type IssueFinder = (value: unknown, property: string, object: object) => string[];
 
-/**
- * A custom rule that may report several issues at once. Valid records cost one call; the issues
- * are listed again only for a failing record, to build its message.
- */
-export function ValidateIssues(name: string, find: IssueFinder): PropertyDecorator {
+/** A class-validator rule on one property: whether its value holds, and what is wrong when not. */
+export function PropertyRule(
+  name: string,
+  validate: (value: unknown, args: ValidationArguments | undefined, propertyName: string) => boolean,
+  message: (args: ValidationArguments) => string,
+): PropertyDecorator {
   return (target: object, propertyName: string | symbol) => {
     registerDecorator({
       name,
       target: target.constructor,
       propertyName: String(propertyName),
-      options: {
-        message: (args: ValidationArguments) => find(args.value, args.property, args.object).join('\n'),
-      },
+      options: { message },
       validator: {
-        validate: (value: unknown, args?: ValidationArguments) =>
-          find(value, args?.property ?? String(propertyName), args?.object ?? {}).length === 0,
+        validate: (value: unknown, args?: ValidationArguments) => validate(value, args, String(propertyName)),
       },
     });
   };
+}
+
+/**
+ * A custom rule that may report several issues at once. Valid records cost one call; the issues
+ * are listed again only for a failing record, to build its message.
+ */
+export function ValidateIssues(name: string, find: IssueFinder): PropertyDecorator {
+  return PropertyRule(
+    name,
+    (value, args, propertyName) => find(value, args?.property ?? propertyName, args?.object ?? {}).length === 0,
+    (args) => find(args.value, args.property, args.object).join('\n'),
+  );
 }
 
 /**
