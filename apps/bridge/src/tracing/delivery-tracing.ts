@@ -1,24 +1,15 @@
 import {
   ROOT_CONTEXT,
-  SpanKind,
   SpanStatusCode,
   trace,
   type Span,
-  type TextMapGetter,
   type TextMapPropagator,
   type Tracer,
 } from '@opentelemetry/api';
-import type { InboundRecord, ParseResult, RecordHeaders, SendResult } from '@app/contracts';
+import type { InboundRecord, ParseResult, SendResult } from '@app/contracts';
 import type { DeadLetter, DeadLetterSink, TargetSender } from '@app/delivery';
 import type { DeliveryCall } from '../targets/target-binding';
-
-const TRACEPARENT = 'traceparent';
-
-/** The first value of a record header as text (W3C trace context names are lower case). */
-const RECORD_HEADERS: TextMapGetter<RecordHeaders> = {
-  keys: (headers) => headers.map((h) => h.key),
-  get: (headers, key) => headers.find((h) => h.key === key)?.value?.toString('utf8'),
-};
+import { startRecordSpan, type Delivery } from './record-span';
 
 /** The delivery of one traced record: its span, and how many API calls carried it. */
 interface RecordTrace {
@@ -58,7 +49,7 @@ export class DeliveryTracing {
       coalesce: sender.coalesce,
       parse: (record, byTopic) => {
         const parsed = sender.parse(record, byTopic);
-        this.begin(record, parsed, sender.target, groupId, byTopic);
+        this.begin(record, parsed, { target: sender.target, group: groupId, byTopic });
         return parsed;
       },
       send: (bodies, signal) => this.send(bodies, signal, deliver),
@@ -80,27 +71,9 @@ export class DeliveryTracing {
     return this.flush();
   }
 
-  private begin(record: InboundRecord, parsed: ParseResult<unknown>, target: string, group: string, byTopic: boolean) {
-    if (!record.headers.some((h) => h.key === TRACEPARENT)) return;
-    const parent = this.propagator.extract(ROOT_CONTEXT, record.headers, RECORD_HEADERS);
-    if (trace.getSpanContext(parent) === undefined) return; // not a valid traceparent
-    const span = this.tracer.startSpan(
-      `deliver ${target}`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.operation.type': 'process',
-          'messaging.destination.name': record.topic,
-          'messaging.destination.partition.id': String(record.partition),
-          'messaging.kafka.offset': Number(record.offset),
-          'messaging.consumer.group.name': group,
-          'bridge.target': target,
-          'bridge.route': byTopic ? 'topic' : 'header',
-        },
-      },
-      parent,
-    );
+  private begin(record: InboundRecord, parsed: ParseResult<unknown>, delivery: Delivery): void {
+    const span = startRecordSpan(this.tracer, this.propagator, record, delivery);
+    if (span === undefined) return;
     const traced: RecordTrace = { span, attempts: 0 };
     this.byRecord.set(record, traced);
     if (parsed.ok && typeof parsed.body === 'object' && parsed.body !== null) this.byBody.set(parsed.body, traced);
