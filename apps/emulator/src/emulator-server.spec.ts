@@ -1,5 +1,6 @@
 import { SignatureV2 } from '@app/ncp/signature-v2';
-import { request } from 'undici';
+import { Agent, request } from 'undici';
+import { makeTestCa } from '../../../test/support/test-ca';
 import { EMULATOR_DEFAULTS, EmulatorServer } from './emulator-server';
 import { startEmulator } from './start-emulator';
 
@@ -169,6 +170,36 @@ describe('EmulatorServer', () => {
     });
   });
 
+  describe('TLS', () => {
+    it('serves the certificate given to useCertificate to every client that connects from then on', async () => {
+      const [trusted, other] = await Promise.all([makeTestCa(), makeTestCa()]);
+      const tls = await startEmulator({ tls: { key: trusted.key, cert: trusted.cert } });
+      // a client that trusts the first CA only, on a new connection each time
+      const health = async (): Promise<number | string> => {
+        const agent = new Agent({ connect: { ca: trusted.caPem } });
+        try {
+          const res = await request(`${tls.url}/_emulator/health`, { dispatcher: agent });
+          await res.body.dump();
+          return res.statusCode;
+        } catch (err) {
+          return (err as { code?: string }).code ?? String(err);
+        } finally {
+          await agent.close();
+        }
+      };
+      try {
+        expect(await health()).toBe(200);
+        tls.server.useCertificate({ key: other.key, cert: other.cert });
+        expect(await health()).toMatch(/^(CERT_|UNABLE_TO_)/); // another CA: its signature does not verify
+        tls.server.useCertificate({ key: trusted.key, cert: trusted.cert });
+        expect(await health()).toBe(200);
+        expect(() => server.useCertificate({ key: other.key, cert: other.cert })).toThrow(/plain HTTP/);
+      } finally {
+        await tls.server.close();
+      }
+    });
+  });
+
   describe('faults', () => {
     it('every Nth call, at most `times` times, scoped to one API', async () => {
       server.setFault({ api: 'datastream', status: 503, everyNth: 2, times: 2 });
@@ -202,6 +233,29 @@ describe('EmulatorServer', () => {
       } finally {
         await clocked.close();
       }
+    });
+
+    it('refuses our credentials as each API does: NCP 401 errorCode 200, Guance 403 ft.InvalidAPIKey', async () => {
+      for (const api of ['datastream', 'guance'] as const) server.setFault({ api, refuse: true });
+      expect(await ncp('/api/produce', { topic: 't', key: 'k', value: 'v' })).toMatchObject({
+        status: 401,
+        json: { error: { errorCode: '200', message: 'Authentication Failed' } },
+      });
+      expect(await guance({ event: { status: 'ok' } })).toMatchObject({
+        status: 403,
+        json: { code: 403, errorCode: 'ft.InvalidAPIKey', success: false },
+      });
+      expect(server.stats().datastream.accepted + server.stats().guance.accepted).toBe(0);
+    });
+
+    it('with `match`, fails only the calls whose body holds the text, and counts only those', async () => {
+      server.setFault({ api: 'datastream', status: 500, match: '"poison-7"', times: 2 });
+      const send = async (key: string) => (await ncp('/api/produce', { topic: 't', key, value: 'v' })).status;
+      expect([await send('poison-7'), await send('poison-70'), await send('ok-1'), await send('poison-7')]).toEqual([
+        500, 200, 200, 500,
+      ]);
+      expect(await send('poison-7')).toBe(200); // `times` reached
+      expect(() => server.setFault({ api: 'datastream', status: 500, match: '' })).toThrow(/match/);
     });
 
     it('latency delays the answer', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
-import { createServer as createTlsServer } from 'node:https';
+import { createServer as createTlsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { GuanceMonitor } from '@app/guance';
 import type { NcpCredentials } from '@app/ncp';
@@ -120,6 +120,16 @@ export class EmulatorServer {
     });
   }
 
+  /**
+   * Serves this key and certificate from now on (an emulator started with `tls` only), and ends
+   * every connection, so clients handshake again: an API whose certificate changes.
+   */
+  useCertificate(tls: { key: string; cert: string }): void {
+    if (!this.opts.tls) throw new Error('useCertificate: the emulator serves plain HTTP');
+    (this.server as HttpsServer).setSecureContext(tls);
+    this.server.closeAllConnections();
+  }
+
   get port(): number {
     return (this.server.address() as AddressInfo).port;
   }
@@ -192,7 +202,7 @@ export class EmulatorServer {
 
   /** An API call: faults first (as a gateway would), then authentication, body, effect. */
   private async handle(api: EmulatedApi, req: IncomingMessage, call: Call): Promise<Reply | undefined> {
-    const fault = this.faults.next(api, call.at);
+    const fault = this.faults.next(api, call.at, call.raw);
     if (fault?.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
     if (fault?.effect?.type === 'drop') {
       this.recorder.stats(api).dropped++;
@@ -220,7 +230,7 @@ export class EmulatorServer {
     const timestamp = req.headers['x-ncp-apigw-timestamp'];
     const accessKey = req.headers['x-ncp-iam-access-key'];
     const signature = req.headers['x-ncp-apigw-signature-v2'];
-    const refuse = (details: string): Reply => [401, answers.ncpError(401, details)];
+    const refuse = (details: string): Reply => refusal('datastream', details);
     if (typeof timestamp !== 'string' || typeof accessKey !== 'string' || typeof signature !== 'string') {
       return refuse('missing signature headers');
     }
@@ -293,9 +303,7 @@ export class EmulatorServer {
     if (!secret || !subUri || rest.length > 0) {
       return [404, answers.guanceError(404, 'ft.NotFound', 'expected /api/v1/push-events/{secret}/{subUri}')];
     }
-    if (req.headers['df-api-key'] !== this.guanceApiKey) {
-      return [403, answers.guanceError(403, 'ft.InvalidAPIKey', 'invalid API key')];
-    }
+    if (req.headers['df-api-key'] !== this.guanceApiKey) return refusal('guance', 'invalid API key');
     if (!call.raw) return [413, answers.guanceError(413, 'ft.RequestTooLarge', 'request body too large')];
     const body = parseJson(call.raw);
     const why = body === INVALID ? 'body is not JSON' : bodies.checkPushEvent(body);
@@ -391,7 +399,15 @@ function summary(i: StoredIntegration): Pick<StoredIntegration, 'integrationId' 
   return { integrationId: i.integrationId, name: i.name, type: i.type, url: i.url };
 }
 
+/** How the API refuses our credentials: NCP 401 errorCode 200, Guance 403 ft.InvalidAPIKey. */
+function refusal(api: EmulatedApi, details: string): Reply {
+  return api === 'guance'
+    ? [403, answers.guanceError(403, 'ft.InvalidAPIKey', details)]
+    : [401, answers.ncpError(401, details)];
+}
+
 function injected(api: EmulatedApi, effect: Exclude<FaultEffect, { type: 'drop' | 'hang' }>): Reply {
+  if (effect.type === 'refuse') return refusal(api, 'credentials refused (fault injected by the emulator)');
   const headers = effect.retryAfter === undefined ? undefined : { 'retry-after': effect.retryAfter };
   if (api === 'guance') {
     return effect.type === 'rateLimit'

@@ -2,8 +2,10 @@ import { EmulatedApi, isEmulatedApi } from './recorder';
 
 /**
  * A fault for one API, set at run time. `latencyMs` delays every call; at most one effect
- * (`status`, `rateLimit`, `drop`, `hang`) applies to every call, or to every Nth (`everyNth`),
- * at most `times` times. With `forMs` the whole fault ends that long after it was set.
+ * (`status`, `rateLimit`, `refuse`, `drop`, `hang`) applies to every call, or to every Nth
+ * (`everyNth`), at most `times` times. With `match` the fault concerns only the calls whose body
+ * holds that text (one record: a poison record); other calls pass untouched and uncounted. With
+ * `forMs` the whole fault ends that long after it was set.
  */
 export interface FaultSpec {
   api: EmulatedApi;
@@ -12,12 +14,19 @@ export interface FaultSpec {
   status?: number;
   /** Guance: 401 `ft.TriggerApiWorkspaceCurrentLimiting`; NCP: 429 (rate limited). */
   rateLimit?: boolean;
+  /**
+   * Answer as the API does when it refuses our credentials: NCP 401 errorCode 200 (authentication
+   * failed), Guance 403 `ft.InvalidAPIKey`.
+   */
+  refuse?: boolean;
   /** Destroy the connection without an answer. */
   drop?: boolean;
   /** Never answer (until the client gives up). */
   hang?: boolean;
   /** Retry-After header on injected error answers (seconds or an HTTP date). */
   retryAfter?: string | number;
+  /** Only calls whose body contains this text. */
+  match?: string;
   everyNth?: number;
   forMs?: number;
   times?: number;
@@ -26,6 +35,7 @@ export interface FaultSpec {
 export type FaultEffect =
   | { type: 'status'; status: number; retryAfter?: string }
   | { type: 'rateLimit'; retryAfter?: string }
+  | { type: 'refuse' }
   | { type: 'drop' }
   | { type: 'hang' };
 
@@ -44,13 +54,16 @@ export function parseFault(input: unknown): FaultSpec {
   const f = input as Partial<FaultSpec> | null;
   if (!f || typeof f !== 'object') throw new Error('a fault is a JSON object');
   if (!isEmulatedApi(f.api)) throw new Error('api must be datastream, cloudinsight, guance or integration');
-  const effects = [f.status !== undefined, !!f.rateLimit, !!f.drop, !!f.hang].filter(Boolean).length;
-  if (effects > 1) throw new Error('at most one of status, rateLimit, drop, hang');
+  const effects = [f.status !== undefined, !!f.rateLimit, !!f.refuse, !!f.drop, !!f.hang].filter(Boolean).length;
+  if (effects > 1) throw new Error('at most one of status, rateLimit, refuse, drop, hang');
   if (f.status !== undefined && !(Number.isInteger(f.status) && f.status >= 200 && f.status <= 599)) {
     throw new Error('status must be an HTTP status');
   }
   if (!isMs(f.latencyMs) || !isMs(f.forMs)) throw new Error('latencyMs and forMs must be numbers >= 0');
   if (!isCount(f.everyNth) || !isCount(f.times)) throw new Error('everyNth and times must be integers >= 1');
+  if (f.match !== undefined && (typeof f.match !== 'string' || f.match === '')) {
+    throw new Error('match must be a non-empty string');
+  }
   if (f.retryAfter !== undefined && !['string', 'number'].includes(typeof f.retryAfter)) {
     throw new Error('retryAfter must be seconds or an HTTP date');
   }
@@ -74,8 +87,8 @@ export class FaultTable {
     return [...this.active.values()].map((f) => f.spec);
   }
 
-  /** What to do to this call of `api`: a delay, and an effect or none. */
-  next(api: EmulatedApi, now: number): { latencyMs: number; effect?: FaultEffect } | undefined {
+  /** What to do to this call of `api` (with this body): a delay, and an effect or none. */
+  next(api: EmulatedApi, now: number, body?: Buffer): { latencyMs: number; effect?: FaultEffect } | undefined {
     const fault = this.active.get(api);
     if (!fault) return undefined;
     const { spec } = fault;
@@ -83,6 +96,7 @@ export class FaultTable {
       this.active.delete(api);
       return undefined;
     }
+    if (spec.match !== undefined && !body?.includes(spec.match)) return undefined;
     fault.calls++;
     const latencyMs = spec.latencyMs ?? 0;
     if (fault.calls % (spec.everyNth ?? 1) !== 0) return { latencyMs };
@@ -97,6 +111,7 @@ function effectOf(spec: FaultSpec): FaultEffect | undefined {
   const retryAfter = spec.retryAfter === undefined ? undefined : String(spec.retryAfter);
   if (spec.status !== undefined) return { type: 'status', status: spec.status, retryAfter };
   if (spec.rateLimit) return { type: 'rateLimit', retryAfter };
+  if (spec.refuse) return { type: 'refuse' };
   if (spec.drop) return { type: 'drop' };
   if (spec.hang) return { type: 'hang' };
   return undefined;
