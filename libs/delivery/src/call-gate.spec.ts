@@ -105,6 +105,20 @@ describe('CallGate', () => {
     expect(g.hasRoom).toBe(true);
   });
 
+  it('does not count failures the caller knows to be about records: one failing record is not an outage', () => {
+    const { g, circuit } = gate(3, 2);
+    g.started();
+    g.answered('retryable', 'HTTP 500', Date.now(), false);
+    for (let i = 0; i < 10; i++) {
+      g.started();
+      g.answered('retryable', 'HTTP 500', Date.now(), true, undefined, true);
+    }
+    expect(circuit).toEqual([]);
+    g.started();
+    g.answered('retryable', 'HTTP 500', Date.now(), true); // not known to be about records: counts
+    expect(g.paused).toBe(true);
+  });
+
   it('counts only failures in a row: any other answer means the API is up', () => {
     const { g, circuit } = gate(3, 2);
     for (const outcome of ['retryable', 'permanent', 'retryable', 'delivered', 'retryable'] as const) {

@@ -15,7 +15,10 @@ export type CallOutcome = 'delivered' | 'retryable' | 'refused' | 'permanent';
 export interface CallGateOptions {
   /** Most API calls under way at once. */
   maxInFlight: number;
-  /** Consecutive retryable failures that open the circuit; one refusal of our credentials does. */
+  /**
+   * Consecutive retryable failures that open the circuit (but those about records, see answered);
+   * one refusal of our credentials does.
+   */
   circuitThreshold: number;
   /** Backoff between probes while the circuit is open (default base 500 ms, cap 30 s). */
   probeBackoff?: RetryPolicyOptions;
@@ -30,11 +33,11 @@ export interface CallGateOptions {
 /**
  * Concurrency and the target circuit. Up to maxInFlight calls run at once. The circuit opens after
  * `circuitThreshold` retryable failures in a row, or at once when the API refuses our credentials:
- * a failure of the target, not of a record. While it is open the target's consumption pauses and
- * only probes go, one at a time, with a backoff between them capped at 30 s, however long it
- * lasts. Probes take turns between a failed call and a record never sent, so that one record the
- * API keeps failing cannot pass for an outage. Any answer that shows the API judging bodies again
- * (2xx, or a 4xx about a body) closes it.
+ * a failure of the target, not of a record (a failure the caller knows to be about its records does
+ * not count). While it is open the target's consumption pauses and only probes go, one at a time,
+ * with a backoff between them capped at 30 s, however long it lasts. Probes take turns between a
+ * failed call and a record never sent, so that one record the API keeps failing cannot pass for an
+ * outage. Any answer that shows the API judging bodies again (2xx, or a 4xx about a body) closes it.
  */
 export class CallGate {
   private calls = 0;
@@ -89,10 +92,18 @@ export class CallGate {
   }
 
   /**
-   * A call got its answer (`wasRetry`: the call had failed before; `retryAfterMs` from the API).
+   * A call got its answer (`wasRetry`: the call had failed before; `retryAfterMs` from the API;
+   * `aboutRecords`: the failure says something about the call's records, not about the API).
    * Returns true when this answer closed the circuit.
    */
-  answered(outcome: CallOutcome, error: string | undefined, now: number, wasRetry: boolean, retryAfterMs?: number) {
+  answered(
+    outcome: CallOutcome,
+    error: string | undefined,
+    now: number,
+    wasRetry: boolean,
+    retryAfterMs?: number,
+    aboutRecords = false,
+  ) {
     this.setCalls(this.calls - 1);
     if (outcome === 'delivered' || outcome === 'permanent') {
       this.streak = 0;
@@ -101,7 +112,8 @@ export class CallGate {
       return true;
     }
     const refused = outcome === 'refused';
-    const opens = refused || ++this.streak >= this.options.circuitThreshold;
+    if (!aboutRecords) this.streak++;
+    const opens = refused || this.streak >= this.options.circuitThreshold;
     if (this.open) {
       this.newRecordsTurn = wasRetry; // the other kind of probe goes next
       if (this.open.refused === refused) this.open.error = error ?? this.open.error;

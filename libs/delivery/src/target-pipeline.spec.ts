@@ -4,6 +4,29 @@ import { committable, ctx, FakeSender, FakeSink, pipeline, rec, tick } from './p
 const ok: SendResult = { outcome: 'delivered', status: 200 };
 const busy: SendResult = { outcome: 'retryable', status: 503, error: 'HTTP 503: busy' };
 
+/** An answer after `ms` of (fake) time. */
+const later = (result: SendResult, ms: number) => new Promise<SendResult>((r) => setTimeout(() => r(result), ms));
+
+/**
+ * Records 0..7 of partition 0, one key each; the API fails the ones at `failing` offsets (after
+ * 1 ms) and delivers the others (after 5 ms). Tells circuit and fetching changes.
+ */
+function failingAlone(failing: string[]) {
+  const sender = new FakeSender();
+  sender.respond = (ids) => (failing.includes(ids[0]) ? later(busy, 1) : later(ok, 5));
+  const sink = new FakeSink();
+  const paused: boolean[] = [];
+  const fetching: boolean[] = [];
+  const p = pipeline(sender, sink, {
+    events: { onCircuitChange: (c) => paused.push(c !== undefined), onFetchChange: (f) => fetching.push(f) },
+  });
+  void p.processBatch(
+    Array.from({ length: 8 }, (_, i) => rec(i, `k${i}`, 'datastream')),
+    ctx,
+  );
+  return { p, sink, paused, fetching };
+}
+
 function seeded(seed: number): () => number {
   return () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed / 2 ** 31);
 }
@@ -152,7 +175,6 @@ describe('TargetPipeline', () => {
 
   it('dead-letters as exhausted a record that keeps failing while the target delivers others', async () => {
     const sender = new FakeSender();
-    const later = (result: SendResult, ms: number) => new Promise<SendResult>((r) => setTimeout(() => r(result), ms));
     sender.respond = (ids) => (ids[0] === '0:0' ? later(busy, 1) : later(ok, 5));
     const sink = new FakeSink();
     const p = pipeline(sender, sink, { circuitThreshold: 1000 });
@@ -168,6 +190,46 @@ describe('TargetPipeline', () => {
     expect(letter.lastFailure!.getTime()).toBeGreaterThanOrEqual(start + 10_001);
     expect(sender.delivered().slice(-1)).toEqual(['0:1']); // the key moves on
     expect(committable(p, 'in', 0)).toBe('3');
+  });
+
+  it('does not take one record the API keeps failing for an outage, even once the others are all delivered', async () => {
+    const { p, sink, paused, fetching } = failingAlone(['0:3']);
+    // The 7 others go at once; record 3 then fails alone, far more often than the 5 that open the circuit.
+    await tick(10_010);
+    expect(paused).toEqual([]);
+    expect(fetching).toEqual([]); // new records keep coming
+    expect(sink.letters.map((l) => [l.reason, l.record.offset])).toEqual([['exhausted', '3']]);
+    expect(sink.letters[0].attempts).toBeGreaterThan(10);
+    expect(committable(p, 'in', 0)).toBe('8');
+  });
+
+  it('still takes an outage for one, with a single record in hand and nothing delivered since it failed', async () => {
+    const sender = new FakeSender();
+    sender.respond = () => busy;
+    const paused: boolean[] = [];
+    const sink = new FakeSink();
+    const p = pipeline(sender, sink, { events: { onCircuitChange: (c) => paused.push(c !== undefined) } });
+    void p.processBatch([rec(0, 'k', 'datastream')], ctx);
+    await tick(30_000);
+    expect(paused).toEqual([true]);
+    expect(sink.letters).toEqual([]);
+  });
+
+  it('fetches on while its circuit is open if every record in hand failed before, so a new one can probe', async () => {
+    const { p, sink, paused, fetching } = failingAlone(['0:2', '0:5']);
+    // Two records fail in turns once the others are delivered: for all the pipeline knows, the API
+    // is down (the circuit opens), but probing with those two alone could go on forever.
+    await tick(12_000);
+    expect(paused).toEqual([true]);
+    expect(fetching).toEqual([]);
+    void p.processBatch([rec(8, 'k8', 'datastream')], ctx); // the next record fetched probes
+    await tick(31_000);
+    expect(paused).toEqual([true, false]);
+    expect(sink.letters.map((l) => [l.reason, l.record.offset]).sort()).toEqual([
+      ['exhausted', '2'],
+      ['exhausted', '5'],
+    ]);
+    expect(committable(p, 'in', 0)).toBe('9');
   });
 
   it('dead-letters nothing in an outage three times longer than the deadline, and delivers all once the API is back', async () => {

@@ -337,12 +337,12 @@ export class TargetPipeline<B = unknown> {
   }
 
   /**
-   * Fetch unless the circuit is open and records are in hand to probe with. With none (a
-   * rebalance abandoned them), fetching goes on, or the target would wait for nothing, forever.
+   * Fetch unless the circuit is open and a record never sent is in hand to probe with. Without one
+   * (a rebalance abandoned the records, or all in hand failed before and may fail for their own
+   * sake), fetching goes on, or the target would wait for nothing, or probe with them, forever.
    */
   private updateFetching(): void {
-    const holding = this.gate.inFlight > 0 || this.retries.waiting || !this.ready.isEmpty;
-    const fetching = !this.gate.paused || !holding;
+    const fetching = !this.gate.paused || this.ready.isEmpty;
     if (fetching === this.fetching) return;
     this.fetching = fetching;
     this.events.onFetchChange?.(fetching);
@@ -378,7 +378,9 @@ export class TargetPipeline<B = unknown> {
     const error = result.outcome === 'delivered' ? undefined : result.error;
     const retryAfterMs = result.outcome === 'retryable' ? result.retryAfterMs : undefined;
     const probing = this.gate.paused;
-    if (this.gate.answered(result.outcome, error, now, call.failures > 0, retryAfterMs)) this.retries.releaseAll();
+    if (this.gate.answered(result.outcome, error, now, call.failures > 0, retryAfterMs, this.failsAlone(call))) {
+      this.retries.releaseAll();
+    }
     const duration = now - call.startedAt;
     this.events.onRequest?.(result.status ?? 'error', duration);
     const jobs = call.jobs.filter((job) => !isAbandoned(job));
@@ -400,6 +402,22 @@ export class TargetPipeline<B = unknown> {
     }
     this.checkDrained();
     this.pump();
+  }
+
+  /**
+   * Whether this call, if it failed, failed for its records' sake: it failed before, the target
+   * delivered others since, and nothing else is in play (no other call, no record to send). One
+   * record the API keeps failing then never opens the circuit (it is exhausted at its deadline);
+   * an outage still does, with many records in hand or one.
+   */
+  private failsAlone(call: Call): boolean {
+    return (
+      call.failures > 0 &&
+      this.lastDeliveredAt > call.firstFailureAt &&
+      this.gate.inFlight === 1 &&
+      !this.retries.waiting &&
+      this.ready.isEmpty
+    );
   }
 
   /**
