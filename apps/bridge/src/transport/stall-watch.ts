@@ -66,8 +66,8 @@ export class StallWatch {
     }
     for (const k of this.gauged) {
       if (seen.has(k)) continue;
-      const [partition, ...topic] = k.split(':');
-      this.metrics.partitionStall.remove({ target, topic: topic.join(':'), partition });
+      const { topic, partition } = fromKey(k);
+      this.metrics.partitionStall.remove({ target, topic, partition: String(partition) });
       this.gauged.delete(k);
     }
     this.over = [...stalls.values()].filter((s) => s.stalledMs >= this.thresholdMs);
@@ -85,11 +85,16 @@ export class StallWatch {
     for (const k of this.logged.keys()) {
       if (this.over.some((s) => key(s) === k)) continue;
       this.logged.delete(k);
-      this.log.info({ target, partition: k }, 'partition moves again');
+      this.log.info({ target, ...fromKey(k) }, 'partition moves again');
     }
   }
 }
 
 function key(p: Owned): string {
   return `${p.partition}:${p.topic}`;
+}
+
+function fromKey(k: string): Owned {
+  const [partition, ...topic] = k.split(':');
+  return { topic: topic.join(':'), partition: Number(partition) };
 }
