@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Consumer } from 'kafkajs';
 import { DLQ_HEADERS, RecordHeaders, Target, TARGETS } from '@app/contracts';
 import { EmulatorServer } from '../../apps/emulator/src';
+import type { BridgeProcess } from './bridge-process';
 import { brokers, TestRecord, testKafka, uniqueName } from './kafka';
 import { idOf, validRecord } from './records';
 
@@ -246,6 +247,17 @@ export function report(f: ScenarioFigures): void {
     appendFileSync(FIGURES_FILE, `${JSON.stringify({ at: new Date().toISOString(), ...f })}\n`);
   } catch {
     // the figures file is a convenience; the console line is the record
+  }
+}
+
+/** Keeps what a bridge wrote in .cache/faults/<name>.log, to read after a failed run. */
+export function keepOutput(name: string, bridge: BridgeProcess | undefined): void {
+  if (bridge === undefined) return;
+  try {
+    mkdirSync(join(FIGURES_FILE, '..'), { recursive: true });
+    writeFileSync(join(FIGURES_FILE, '..', `${name}.log`), bridge.output());
+  } catch {
+    // a convenience, like the figures file
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Target } from '@app/contracts';
-import { EmulatorServer, startEmulator } from '../../apps/emulator/src';
+import { EmulatorOptions, EmulatorServer, startEmulator } from '../../apps/emulator/src';
 import { brokers, createTopic, uniqueName } from './kafka';
 import { idOf } from './records';
 
@@ -17,8 +17,15 @@ export function secretValues(): string[] {
   return [SECRETS.ncp.secretKey, SECRETS.guanceApiKey, ...Object.values(SECRETS.monitors).map((m) => m.secret)];
 }
 
-export async function startTestEmulator(): Promise<{ url: string; server: EmulatorServer }> {
-  return startEmulator({ ncp: SECRETS.ncp, guanceApiKey: SECRETS.guanceApiKey, guanceMonitors: SECRETS.monitors });
+export async function startTestEmulator(
+  opts: Pick<EmulatorOptions, 'tls'> = {},
+): Promise<{ url: string; server: EmulatorServer }> {
+  return startEmulator({
+    ncp: SECRETS.ncp,
+    guanceApiKey: SECRETS.guanceApiKey,
+    guanceMonitors: SECRETS.monitors,
+    ...opts,
+  });
 }
 
 /** Fresh topics and group for one scenario. */
