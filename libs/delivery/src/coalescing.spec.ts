@@ -86,4 +86,27 @@ describe('TargetPipeline coalescing', () => {
       ['0:0', '0:1'],
     ]);
   });
+
+  it('at the deadline, sends each record of a failing coalesced call once more alone: only the one at fault is exhausted', async () => {
+    const sender = coalescingSender(10, 1000);
+    const busy: SendResult = { outcome: 'retryable', status: 500, error: 'HTTP 500: boom' };
+    const later = (result: SendResult, ms: number) => new Promise<SendResult>((r) => setTimeout(() => r(result), ms));
+    sender.respond = (ids) => (ids.includes('0:1') ? later(busy, 1) : later(ok, 5)); // 0:1 makes its call fail
+    const sink = new FakeSink();
+    const p = pipeline(sender, sink, { target: 'cloudinsight', circuitThreshold: 1000 });
+    void p.processBatch(
+      [
+        rec(0, 'a', 'cloudinsight', { cw: 'x' }),
+        rec(1, 'b', 'cloudinsight', { cw: 'x' }),
+        rec(2, 'c', 'cloudinsight', { cw: 'x' }),
+        rec(3, 'd', 'cloudinsight', { cw: 'y' }),
+      ],
+      ctx,
+    );
+    await tick(12_000); // past the 10 s deadline
+    expect(sender.calls[0].ids).toEqual(['0:0', '0:1', '0:2']);
+    expect(sink.letters.map((l) => [l.reason, l.record.offset])).toEqual([['exhausted', '1']]);
+    expect(new Set(sender.delivered())).toEqual(new Set(['0:0', '0:1', '0:2', '0:3']));
+    expect(committable(p, 'in', 0)).toBe('4');
+  });
 });

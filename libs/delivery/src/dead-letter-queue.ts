@@ -13,50 +13,77 @@ export interface DeadLetterQueueOptions {
   /** The sink acknowledged these jobs' letters. */
   onWritten(jobs: Job[]): void;
   onWriteError(error: unknown, failures: number): void;
-  /** Nothing pending and nothing being written. */
+  /** Nothing pending, waiting or being written. */
   onIdle(): void;
 }
 
+interface Waiting {
+  timer: unknown;
+  failures: number;
+  firstFailureAt: number;
+}
+
 /**
- * Writes dead letters one batch at a time (letters queued in the same tick share a write). A write
- * that fails is retried as it was, with backoff, forever: a record is only done once its letter is
- * acknowledged, so giving up would either lose it or block its partition for good anyway. Jobs
- * abandoned by a drain or a revoke are left out of later writes.
+ * Writes dead letters one write at a time (letters queued in the same tick share a write). A write
+ * that fails is split: its letters go again one by one, so that one letter the DLQ cannot take (too
+ * large for the topic, say) does not hold the others back. A letter that fails on its own waits
+ * out a backoff and is tried again, forever, while the letters after it go on: a record is only
+ * done once its letter is acknowledged, so giving up would lose it. Jobs abandoned by a drain or a
+ * revoke are left out of later writes.
  */
 export class DeadLetterQueue {
   private readonly pending = new Fifo<Job>();
+  /** Letters of a failed write, to be written one by one before the others. */
+  private readonly alone = new Fifo<Job>();
+  /** Letters that failed on their own, waiting out their backoff. */
+  private readonly waiting = new Map<Job, Waiting>();
   private writing: Job[] | undefined;
-  private retryTimer: unknown;
   private flushQueued = false;
   private failures = 0;
-  private firstFailureAt = 0;
   private epoch = 0;
 
   constructor(private readonly options: DeadLetterQueueOptions) {}
 
   push(job: Job): void {
     this.pending.push(job);
-    if (this.writing === undefined && !this.flushQueued) {
-      this.flushQueued = true;
-      queueMicrotask(() => {
-        this.flushQueued = false;
-        if (this.writing === undefined) this.write(this.nextBatch());
-      });
-    }
+    this.kick();
   }
 
   get idle(): boolean {
-    return this.writing === undefined && this.pending.length === 0;
+    return (
+      this.writing === undefined && this.pending.length === 0 && this.alone.length === 0 && this.waiting.size === 0
+    );
+  }
+
+  /** Letters that failed on their own and wait to be tried again. */
+  get stuck(): number {
+    return this.waiting.size;
   }
 
   /** Drops everything queued and ignores the outcome of a write under way (its records stay not done). */
   abandon(): void {
     this.epoch++;
     this.pending.clear();
+    this.alone.clear();
+    for (const { timer } of this.waiting.values()) this.options.scheduler.clearTimeout(timer);
+    this.waiting.clear();
     this.writing = undefined;
-    if (this.retryTimer !== undefined) this.options.scheduler.clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
     this.failures = 0;
+  }
+
+  /** Starts a write in a microtask, unless one is under way: letters pushed meanwhile share it. */
+  private kick(): void {
+    if (this.writing !== undefined || this.flushQueued) return;
+    this.flushQueued = true;
+    queueMicrotask(() => {
+      this.flushQueued = false;
+      if (this.writing === undefined) this.writeNext();
+    });
+  }
+
+  private writeNext(): void {
+    const single = this.alone.shift();
+    this.write(single === undefined ? this.nextBatch() : [single]);
   }
 
   private nextBatch(): Job[] {
@@ -79,8 +106,9 @@ export class DeadLetterQueue {
     batch = batch.filter((job) => !isAbandoned(job));
     if (batch.length === 0) {
       this.writing = undefined;
-      if (this.pending.length > 0) return this.write(this.nextBatch());
-      return this.options.onIdle();
+      if (this.alone.length > 0 || this.pending.length > 0) return this.writeNext();
+      if (this.idle) this.options.onIdle();
+      return;
     }
     this.writing = batch;
     const epoch = this.epoch;
@@ -95,21 +123,32 @@ export class DeadLetterQueue {
         if (epoch !== this.epoch) return;
         this.failures = 0;
         this.writing = undefined;
+        for (const job of batch) this.waiting.delete(job);
         this.options.onWritten(batch);
-        this.write(this.nextBatch());
+        this.writeNext();
       },
       (error: unknown) => {
         if (epoch !== this.epoch) return;
-        const now = this.options.scheduler.now();
-        if (this.failures++ === 0) this.firstFailureAt = now;
-        this.options.onWriteError(error, this.failures);
-        const decision = this.options.retry.next(this.failures - 1, this.firstFailureAt, now);
-        const delay = decision.retryInMs ?? this.options.retry.capMs;
-        this.retryTimer = this.options.scheduler.setTimeout(() => {
-          this.retryTimer = undefined;
-          this.write(batch);
-        }, delay);
+        this.writing = undefined;
+        this.options.onWriteError(error, ++this.failures);
+        if (batch.length > 1) for (const job of batch) this.alone.push(job);
+        else this.wait(batch[0]);
+        this.writeNext();
       },
     );
+  }
+
+  /** A letter that failed on its own goes again after its backoff. */
+  private wait(job: Job): void {
+    const now = this.options.scheduler.now();
+    const entry = this.waiting.get(job) ?? { timer: undefined, failures: 0, firstFailureAt: now };
+    const delay =
+      this.options.retry.next(entry.failures++, entry.firstFailureAt, now).retryInMs ?? this.options.retry.capMs;
+    entry.timer = this.options.scheduler.setTimeout(() => {
+      entry.timer = undefined;
+      this.alone.push(job);
+      this.kick();
+    }, delay);
+    this.waiting.set(job, entry);
   }
 }

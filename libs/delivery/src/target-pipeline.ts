@@ -447,7 +447,11 @@ export class TargetPipeline<B = unknown> {
       ? this.retry.next(attempt, call.firstFailureAt, now, retryAfterMs)
       : { retryInMs: this.retry.backoff(attempt, retryAfterMs) };
     if (decision.giveUp) {
-      for (const job of call.jobs) this.deadLetter(job, 'exhausted', result.error);
+      // A coalesced call may fail for one record's sake: each goes once more on its own, and only
+      // the ones that fail alone are exhausted.
+      if (call.jobs.length === 1) return this.deadLetter(call.jobs[0], 'exhausted', result.error);
+      for (const job of call.jobs)
+        this.retries.now({ ...call, jobs: [job], firstFailureAt: job.firstFailureAt, timer: undefined });
       return;
     }
     this.retries.later(call, decision.retryInMs);
@@ -491,7 +495,7 @@ export class TargetPipeline<B = unknown> {
   }
 
   private onDeadLettersWritten(jobs: Job[]): void {
-    this.deadLetterTrouble = undefined;
+    if (this.deadLetters.stuck === 0) this.deadLetterTrouble = undefined;
     const counts = new Map<DlqReason, number>();
     for (const job of jobs) {
       if (isAbandoned(job)) continue;
