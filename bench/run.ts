@@ -4,8 +4,8 @@
 // the Kafka ceiling. `npm run bench -- --help` lists the options. See BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Admin, Kafka, logLevel, Message, Partitioners, Producer } from 'kafkajs';
 import { freePorts, LocalKafka, startKafka } from '../tools/kafka/broker';
@@ -28,7 +28,11 @@ const { values: args } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     bridge: { type: 'string' },
+    repeat: { type: 'string' },
+    env: { type: 'string', multiple: true },
     'node-options': { type: 'string' },
+    'node-args': { type: 'string' },
+    'keep-output': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -44,8 +48,13 @@ if (args.help) {
                        after a warm-up of 10 s (--quick: 5) left out of the figures
   --no-build           use dist/ and .cache/bench-build as they are
   --profile            run the bridge of bridge-0 with --cpu-prof (profile in bench/results/)
-  --bridge FILE        run this bridge bundle instead of dist/apps/bridge/main.js (A/B runs)
+  --bridge A[,B...]    run these bridge bundles instead of dist/apps/bridge/main.js; with several,
+                       each bridge scenario runs once per bundle, in turns (A/B in one sitting)
+  --repeat N           run each bridge scenario N times (per bundle, in turns; default 1)
+  --env KEY=VALUE      an environment variable of every bridge process (repeatable)
   --node-options STR   NODE_OPTIONS of the bridge process, e.g. "--max-old-space-size=128"
+  --node-args STR      node flags of the bridge process, before the bundle, e.g. "--trace-gc"
+  --keep-output        write each bridge's stdout and stderr to bench/results/<stamp>-<n>.log
 Set KAFKA_BROKERS to use a running broker instead of starting one.`);
   process.exit(0);
 }
@@ -58,6 +67,15 @@ const STEADY_RATE = 2_000;
 const STEADY_SECONDS = Number(args['steady-seconds'] ?? (args.quick ? 8 : 20));
 const STEADY_WARMUP_SECONDS = args.quick ? 5 : 10;
 const ONLY = args.only?.split(',');
+const REPEAT = Number(args.repeat ?? 1);
+/** The bridge bundles to measure, each with a label (its file name when there are several). */
+const BUNDLES = (args.bridge?.split(',') ?? [join(ROOT, 'dist/apps/bridge/main.js')]).map((file) => ({
+  file: resolve(file),
+  label: args.bridge?.includes(',') ? basename(file, '.js') : '',
+}));
+const EXTRA_ENV: Record<string, string> = Object.fromEntries(
+  (args.env ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const wants = (name: string) => !ONLY || ONLY.includes(name);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const RESULTS = join(ROOT, 'bench/results');
@@ -75,6 +93,8 @@ interface Outcome {
   /** includes queueing behind the preloaded backlog */
   backlogLatency?: boolean;
   process?: { name: string; cpuSeconds: number; peakRssMb: number };
+  /** The machine's load average (1 min) when the scenario started and ended. */
+  load?: [number, number];
   emulatorCpuSeconds?: number;
   machineBusy?: number;
   requests?: number;
@@ -300,14 +320,23 @@ function bridgeEnv(url: string, topic: string, dlq: string, group: string, port:
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
     ...(args['node-options'] ? { NODE_OPTIONS: args['node-options'] } : {}),
+    ...EXTRA_ENV,
     ...extra,
   };
 }
 
+/** The bundle the next bridge scenario runs (see --bridge). */
+let bundle = BUNDLES[0];
+
 async function startBridge(env: Record<string, string>, profileDir?: string): Promise<MeasuredProcess> {
-  const node = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const bundle = args.bridge ? resolve(args.bridge) : join(ROOT, 'dist/apps/bridge/main.js');
-  return new MeasuredProcess('bridge', process.execPath, [...node, bundle], env, ROOT);
+  const node = args['node-args']?.split(' ').filter(Boolean) ?? [];
+  if (profileDir) node.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+  const bridge = new MeasuredProcess('bridge', process.execPath, [...node, bundle.file], env, ROOT);
+  if (args['keep-output']) {
+    const file = join(RESULTS, `${stamp}-${scenarioNo}.log`);
+    void bridge.exited.then(() => writeFileSync(file, bridge.output()));
+  }
+  return bridge;
 }
 
 async function bridgeReady(port: number, bridge: MeasuredProcess): Promise<void> {
@@ -573,7 +602,9 @@ async function main(): Promise<void> {
 
   const outcomes: Record<string, Outcome> = {};
   const run = async (key: string, fn: () => Promise<Outcome>) => {
+    const load = loadavg()[0];
     const o = await fn();
+    o.load = [load, loadavg()[0]];
     outcomes[key] = o;
     log(
       `${o.scenario}: ${Math.round(o.recordsPerSecond)} records/s` +
@@ -581,8 +612,22 @@ async function main(): Promise<void> {
         (o.process
           ? `, ${o.process.name} CPU ${o.process.cpuSeconds.toFixed(1)} s, RSS ${o.process.peakRssMb.toFixed(0)} MB`
           : '') +
-        (o.checks ? ` ${JSON.stringify(o.checks)}` : ''),
+        (o.checks ? ` ${JSON.stringify(o.checks)}` : '') +
+        `, load ${o.load.map((l) => l.toFixed(1)).join('-')}`,
     );
+  };
+  /** A bridge scenario, once per bundle and repetition, in turns; keys and names say which. */
+  const runBridge = async (key: string, fn: () => Promise<Outcome>) => {
+    for (let i = 1; i <= REPEAT; i++) {
+      for (const b of BUNDLES) {
+        bundle = b;
+        const tag = [b.label, REPEAT > 1 ? `#${i}` : ''].filter(Boolean).join(' ');
+        await run(tag ? `${key} ${tag}` : key, async () => {
+          const o = await fn();
+          return tag ? { ...o, scenario: `${o.scenario} [${tag}]` } : o;
+        });
+      }
+    }
   };
   try {
     if (wants('kafka')) {
@@ -600,14 +645,14 @@ async function main(): Promise<void> {
       await run('naive50', () => naiveScenario(50, NAIVE_50_N));
     }
     const profileDir = args.profile ? join(RESULTS, `profile-${stamp}`) : undefined;
-    if (wants('bridge-0')) await run('bridge0', () => bridgeScenario('bridge, 0 ms', 0, {}, profileDir));
-    if (wants('bridge-50')) await run('bridge50', () => bridgeScenario('bridge, 50 ms', 50));
+    if (wants('bridge-0')) await runBridge('bridge0', () => bridgeScenario('bridge, 0 ms', 0, {}, profileDir));
+    if (wants('bridge-50')) await runBridge('bridge50', () => bridgeScenario('bridge, 50 ms', 50));
     if (wants('bridge-50-x2')) {
-      await run('bridge50x2', () =>
+      await runBridge('bridge50x2', () =>
         bridgeScenario('bridge, 50 ms, BRIDGE_MAX_IN_FLIGHT=128', 50, { BRIDGE_MAX_IN_FLIGHT: '128' }),
       );
     }
-    if (wants('steady')) await run('steady', () => steadyScenario());
+    if (wants('steady')) await runBridge('steady', () => steadyScenario());
   } finally {
     await producer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
@@ -618,11 +663,11 @@ async function main(): Promise<void> {
   const ratio = (a?: Outcome, b?: Outcome) => (a && b ? a.recordsPerSecond / b.recordsPerSecond : undefined);
   const rows: Row[] = Object.entries(o).map(([key, out]) => {
     const ratios: Record<string, number | undefined> = {};
-    if (key === 'bridge0') {
+    if (key.startsWith('bridge0')) {
       ratios['naive 0 ms'] = ratio(out, o.naive0);
       ratios['HTTP ceiling 0 ms'] = ratio(out, o.http0);
       ratios['Kafka ceiling 3 groups'] = ratio(out, o.kafka3);
-    } else if (key === 'bridge50' || key === 'bridge50x2') {
+    } else if (key.startsWith('bridge50')) {
       ratios['naive 50 ms'] = ratio(out, o.naive50);
       ratios['HTTP ceiling 50 ms'] = ratio(out, o.http50);
     }
@@ -634,6 +679,7 @@ async function main(): Promise<void> {
       p99Ms: out.backlogLatency ? undefined : out.latencyMs?.p99,
       rssMb: out.process?.peakRssMb,
       cpuSeconds: out.process?.cpuSeconds,
+      load: out.load,
       ratios: Object.fromEntries(Object.entries(ratios).filter(([, v]) => v !== undefined)) as Record<string, number>,
     };
   });
