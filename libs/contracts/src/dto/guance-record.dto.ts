@@ -1,8 +1,13 @@
-// class-transformer's @Type reads design:type metadata when the class is defined.
-import 'reflect-metadata';
-import { Type } from 'class-transformer';
 import { IsDefined, IsIn, IsString, validateSync, ValidatorOptions } from 'class-validator';
-import { fieldName, isFiniteNumber, isJsonObject, Optional, ValidateIssues, validationMessages } from './validation';
+import {
+  fieldName,
+  isFiniteNumber,
+  isJsonObject,
+  Nested,
+  Optional,
+  ValidateIssues,
+  validationMessages,
+} from './validation';
 
 export const GUANCE_STATUSES = ['critical', 'error', 'warning', 'info', 'ok'] as const;
 export type GuanceStatus = (typeof GUANCE_STATUSES)[number];
@@ -129,7 +134,7 @@ function extraDataIssues(extraData: unknown, property: string): string[] {
 /** Body of Guance push-events (seed 003); the monitor's secret and subUri come from configuration. */
 export class GuanceRecordDto {
   @IsDefined({ message: '$property is required' })
-  @Type(() => GuanceEventDto)
+  @Nested(() => GuanceEventDto)
   @ValidateIssues('guanceEvent', eventIssues)
   event!: GuanceEventDto;
 
