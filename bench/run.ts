@@ -47,7 +47,7 @@ if (args.help) {
   --steady-seconds S   measured seconds of the steady-rate scenario (default 20; --quick: 8),
                        after a warm-up of 10 s (--quick: 5) left out of the figures
   --no-build           use dist/ and .cache/bench-build as they are
-  --profile            run the bridge of bridge-0 with --cpu-prof (profile in bench/results/)
+  --profile            run the bridge of bridge-0 and steady with --cpu-prof (in bench/results/)
   --bridge A[,B...]    run these bridge bundles instead of dist/apps/bridge/main.js; with several,
                        each bridge scenario runs once per bundle, in turns (A/B in one sitting)
   --repeat N           run each bridge scenario N times (per bundle, in turns; default 1)
@@ -66,6 +66,7 @@ const NAIVE_50_N = Math.min(N, args.quick ? 200 : 600);
 const STEADY_RATE = 2_000;
 const STEADY_SECONDS = Number(args['steady-seconds'] ?? (args.quick ? 8 : 20));
 const STEADY_WARMUP_SECONDS = args.quick ? 5 : 10;
+const IDLE_SECONDS = args.quick ? 4 : 10;
 const ONLY = args.only?.split(',');
 const REPEAT = Number(args.repeat ?? 1);
 /** The bridge bundles to measure, each with a label (its file name when there are several). */
@@ -429,7 +430,7 @@ async function bridgeScenario(
   };
 }
 
-async function steadyScenario(): Promise<Outcome> {
+async function steadyScenario(profileDir?: string): Promise<Outcome> {
   const scenario = `bridge steady ${STEADY_RATE}/s, 0 ms`;
   const total = STEADY_RATE * (STEADY_SECONDS + STEADY_WARMUP_SECONDS);
   const warmup = STEADY_RATE * STEADY_WARMUP_SECONDS;
@@ -439,9 +440,14 @@ async function steadyScenario(): Promise<Outcome> {
   const ts: Timestamps = new Float64Array(total);
   const emulator = await startEmulator(0);
   const [port] = await freePorts(1);
-  const bridge = await startBridge(bridgeEnv(emulator.control.url, topic, dlq, fresh('group'), port));
+  const bridge = await startBridge(bridgeEnv(emulator.control.url, topic, dlq, fresh('group'), port), profileDir);
   await bridgeReady(port, bridge);
-  await new Promise((r) => setTimeout(r, 1000));
+  // What the bridge costs with nothing to deliver (its groups joined, fetching an empty topic).
+  await new Promise((r) => setTimeout(r, 2000));
+  const idle0 = bridge.sample()!;
+  await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+  const idle1 = bridge.sample()!;
+  const idleCores = (idle1.cpu - idle0.cpu) / ((idle1.at - idle0.at) / 1000);
   const started = Date.now();
   let sent = 0;
   while (sent < total) {
@@ -482,6 +488,7 @@ async function steadyScenario(): Promise<Outcome> {
       rate: STEADY_RATE,
       warmupRecords: warmup,
       produceSeconds: (Date.now() - started) / 1000,
+      idleCores,
       latencyPerSecond: r.timeline,
     },
   };
@@ -613,6 +620,7 @@ async function main(): Promise<void> {
           ? `, ${o.process.name} CPU ${o.process.cpuSeconds.toFixed(1)} s, RSS ${o.process.peakRssMb.toFixed(0)} MB`
           : '') +
         (o.checks ? ` ${JSON.stringify(o.checks)}` : '') +
+        (o.extra?.idleCores !== undefined ? `, idle ${(o.extra.idleCores as number).toFixed(3)} core` : '') +
         `, load ${o.load.map((l) => l.toFixed(1)).join('-')}`,
     );
   };
@@ -652,7 +660,7 @@ async function main(): Promise<void> {
         bridgeScenario('bridge, 50 ms, BRIDGE_MAX_IN_FLIGHT=128', 50, { BRIDGE_MAX_IN_FLIGHT: '128' }),
       );
     }
-    if (wants('steady')) await runBridge('steady', () => steadyScenario());
+    if (wants('steady')) await runBridge('steady', () => steadyScenario(profileDir));
   } finally {
     await producer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);

@@ -42,6 +42,8 @@ export interface BridgeConfig {
   shutdownTimeoutMs: number;
   /** Memory the records in hand of one target may hold before fetching waits (bytes). */
   maxBufferedBytes: number;
+  /** How long the broker may hold a fetch while it gathers records (ms). */
+  fetchMaxWaitMs: number;
   /** Largest record value each target takes (bytes); a larger one is dead-lettered `invalid` unread. */
   maxRecordBytes: Record<Target, number>;
   /** How long a partition's commit position may stay put, with records pending, before it is a stall. */

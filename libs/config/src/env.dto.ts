@@ -182,6 +182,9 @@ export class EnvDto {
   @EnvInteger(1024 * 1024, 4 * 1024 ** 3)
   BRIDGE_MAX_BUFFERED_BYTES!: string;
 
+  @EnvInteger(0, 10_000)
+  BRIDGE_FETCH_MAX_WAIT_MS!: string;
+
   @EnvInteger(1024, 1024 ** 3)
   DATASTREAM_MAX_RECORD_BYTES!: string;
 

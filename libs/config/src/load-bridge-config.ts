@@ -87,6 +87,7 @@ function toBridgeConfig(dto: EnvDto): BridgeConfig {
     retryDeadlineMs: integer(dto.BRIDGE_RETRY_DEADLINE_MS),
     shutdownTimeoutMs: integer(dto.BRIDGE_SHUTDOWN_TIMEOUT_MS),
     maxBufferedBytes: integer(dto.BRIDGE_MAX_BUFFERED_BYTES),
+    fetchMaxWaitMs: integer(dto.BRIDGE_FETCH_MAX_WAIT_MS),
     maxRecordBytes: {
       datastream: integer(dto.DATASTREAM_MAX_RECORD_BYTES),
       cloudinsight: integer(dto.CLOUDINSIGHT_MAX_RECORD_BYTES),

@@ -35,6 +35,15 @@ function fetchBytes(maxBufferedBytes: number): { maxBytes: number; maxBytesPerPa
 }
 
 /**
+ * How a fetch waits at the broker: until a full fetch is ready or BRIDGE_FETCH_MAX_WAIT_MS passed.
+ * In a backlog fetches are full at once; at a steady rate this gathers the records of that long in
+ * one fetch round trip of each target's group, instead of one per few records.
+ */
+function fetchWait(config: BridgeConfig): { maxWaitTimeInMs: number; minBytes: number } {
+  return { maxWaitTimeInMs: config.fetchMaxWaitMs, minBytes: fetchBytes(config.maxBufferedBytes).maxBytes };
+}
+
+/**
  * One target's consumer group (`BRIDGE_GROUP_ID-<target>`): a kafkajs consumer feeding the target's
  * TargetPipeline. The consumer fetches on while records are delivered (the pipeline bounds what is
  * in hand); this class commits the positions the pipeline reports, pauses fetching while the
@@ -79,7 +88,9 @@ export class TargetConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: Math.max(1, config.maxInFlight),
+      // processBatch returns as soon as the records are in hand (or waits for room, which the
+      // partitions share): one at a time is as fast, and kafkajs does less per fetch.
+      partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.eachBatch(payload),
       // kafkajs (patched) waits for this before it rejoins: the partitions' next owner starts
       // after what this member has in hand is delivered or given up, and committed.
@@ -188,7 +199,7 @@ export class TargetConsumer {
       sessionTimeout: 15_000,
       rebalanceTimeout: Math.max(60_000, config.shutdownTimeoutMs + 10_000),
       heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 100,
+      ...fetchWait(config),
       ...fetchBytes(config.maxBufferedBytes),
       allowAutoTopicCreation: false,
       metadataMaxAge: config.kafka.metadataMaxAgeMs,
