@@ -75,6 +75,7 @@ export class TargetConsumer {
     this.groupId = `${config.groupId}-${target}`;
     metrics.startTarget(target, config.unroutableTarget === target);
     this.pipeline = this.createPipeline();
+    metrics.watchInFlight(target, () => this.pipeline.inFlight);
     this.restarts = new ConsumerRestarts(target, deps.log, () => this.restart());
     this.stalls = new StallWatch(target, this.pipeline, config.stallThresholdMs, metrics, deps.log);
     this.consumer = this.createConsumer();
@@ -174,7 +175,6 @@ export class TargetConsumer {
         },
         onElsewhere: (other) => metrics.elsewhere.inc({ target: other }),
         onRequest: (status, ms) => metrics.requestDuration.observe({ target, status: String(status) }, ms / 1000),
-        onInFlightChange: (n) => metrics.inFlight.set({ target }, n),
         onConcurrencyLimitChange: (n) => metrics.concurrencyLimit.set({ target }, n),
         onCircuitChange: (cause) => this.onCircuitChange(cause),
         onFetchChange: (fetch) => this.setFetching(fetch),
