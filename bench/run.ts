@@ -3,11 +3,12 @@
 // the webpack build in dist/), and the references: the naive NestJS consumer, the HTTP ceiling and
 // the Kafka ceiling. `npm run bench -- --help` lists the options. See BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Admin, Kafka, logLevel, Message, Partitioners, Producer } from 'kafkajs';
+import { parseAllDocuments } from 'yaml';
 import { freePorts, LocalKafka, startKafka } from '../tools/kafka/broker';
 import { BENCH_KEYS, BENCH_TARGETS, EmulatorControl, emulatorEnv } from './lib/emulator';
 import { machineCpu, MeasuredProcess, waitUntil } from './lib/proc';
@@ -52,7 +53,8 @@ if (args.help) {
                        each bridge scenario runs once per bundle, in turns (A/B in one sitting)
   --repeat N           run each bridge scenario N times (per bundle, in turns; default 1)
   --env KEY=VALUE      an environment variable of every bridge process (repeatable)
-  --node-options STR   NODE_OPTIONS of the bridge process, e.g. "--max-old-space-size=128"
+  --node-options STR   NODE_OPTIONS of the bridge process (default: the Deployments' in deploy/,
+                       so the bridge runs as deployed; "" for none)
   --node-args STR      node flags of the bridge process, before the bundle, e.g. "--trace-gc"
   --keep-output        write each bridge's stdout and stderr to bench/results/<stamp>-<n>.log
 Set KAFKA_BROKERS to use a running broker instead of starting one.`);
@@ -74,6 +76,18 @@ const BUNDLES = (args.bridge?.split(',') ?? [join(ROOT, 'dist/apps/bridge/main.j
   file: resolve(file),
   label: args.bridge?.includes(',') ? basename(file, '.js') : '',
 }));
+/** NODE_OPTIONS of the bridge as deploy/datastream.yaml sets it (V8's heap sizes). */
+function deployedNodeOptions(): string {
+  type Env = { name: string; value?: string }[];
+  type Doc = { spec?: { template?: { spec?: { containers?: { env?: Env }[] } } } } | null;
+  const docs = parseAllDocuments(readFileSync(join(ROOT, 'deploy/datastream.yaml'), 'utf8'));
+  for (const doc of docs.map((d) => d.toJS() as Doc)) {
+    const value = doc?.spec?.template?.spec?.containers?.[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+    if (value !== undefined) return value;
+  }
+  return '';
+}
+const NODE_OPTIONS = args['node-options'] ?? deployedNodeOptions();
 const EXTRA_ENV: Record<string, string> = Object.fromEntries(
   (args.env ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
 );
@@ -320,7 +334,7 @@ function bridgeEnv(url: string, topic: string, dlq: string, group: string, port:
     HTTP_PORT: String(port),
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
-    ...(args['node-options'] ? { NODE_OPTIONS: args['node-options'] } : {}),
+    ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
     ...EXTRA_ENV,
     ...extra,
   };
@@ -700,7 +714,11 @@ async function main(): Promise<void> {
   };
   writeFileSync(
     file,
-    JSON.stringify({ stamp, argv: process.argv.slice(2), records: N, machine, outcomes: o, rows }, null, 2),
+    JSON.stringify(
+      { stamp, argv: process.argv.slice(2), records: N, machine, bridgeNodeOptions: NODE_OPTIONS, outcomes: o, rows },
+      null,
+      2,
+    ),
   );
   console.log(`\n${table(rows)}\n`);
   console.log('p50/p99: record timestamp (produce time) to emulator receipt; shown for the steady-rate');
@@ -708,6 +726,7 @@ async function main(): Promise<void> {
   console.log(
     `machine: ${machine.cpus} cores (${machine.model}), shared by broker, emulator, bridge and load generators`,
   );
+  console.log(`bridge NODE_OPTIONS: ${NODE_OPTIONS || '(none)'}`);
   console.log(`results: ${file.slice(ROOT.length + 1)}; took ${((Date.now() - began) / 1000).toFixed(0)} s`);
 }
 

@@ -29,7 +29,7 @@ describe('loadBridgeConfig: defaults (SPEC section 5)', () => {
       httpTimeoutMs: 10000,
       retryDeadlineMs: 900000,
       shutdownTimeoutMs: 25000,
-      maxBufferedBytes: 8 * 1024 * 1024,
+      maxBufferedBytes: 4 * 1024 * 1024,
       fetchMaxWaitMs: 10,
       maxRecordBytes: { datastream: 2 * 1024 * 1024, cloudinsight: 256 * 1024, guance: 1024 * 1024 },
       stallThresholdMs: 120_000,
