@@ -13,6 +13,7 @@ import { freePorts, LocalKafka, startKafka } from '../tools/kafka/broker';
 import { BENCH_KEYS, BENCH_TARGETS, EmulatorControl, emulatorEnv } from './lib/emulator';
 import { machineCpu, MeasuredProcess, waitUntil } from './lib/proc';
 import { percentile, Row, table } from './lib/report';
+import { padded, sizeOf } from './lib/big-records';
 import { benchRecord, KEYS, kafkaKey, ROUTE_HEADER } from './lib/workload';
 
 const ROOT = resolve(__dirname, '..');
@@ -43,7 +44,7 @@ if (args.help) {
   --records N          records per throughput scenario (default 200000; --quick: 20000)
   --quick              a short run: 20,000 records, 2,000 for the naive consumer, 8 s steady rate
   --only a,b           run only these scenarios (kafka, http, naive, bridge-0, bridge-50,
-                       bridge-50-x2, steady)
+                       bridge-50-fixed, storm, big, split, steady)
   --naive-records N    records for the naive consumer at 0 ms (default min(records, 20000))
   --steady-seconds S   measured seconds of the steady-rate scenario (default 20; --quick: 8),
                        after a warm-up of 10 s (--quick: 5) left out of the figures
@@ -66,6 +67,12 @@ const NAIVE_N = Number(args['naive-records'] ?? Math.min(N, args.quick ? 2_000 :
 /** At 50 ms one call at a time: 20 records/s, so a small sample is enough. */
 const NAIVE_50_N = Math.min(N, args.quick ? 200 : 600);
 const STEADY_RATE = 2_000;
+/** The bridge as it was before adaptive concurrency: 64 calls per target, always. */
+const FIXED_64 = { BRIDGE_CONCURRENCY: 'fixed', BRIDGE_MAX_IN_FLIGHT: '64' };
+/** Each API takes 400 calls per second and answers the others 429 (Guance: 401 rate limit), Retry-After: 1. */
+const QUOTA = { rateLimit: true, ratePerSecond: 400, retryAfter: 1 };
+const STORM_N = Math.min(N, args.quick ? 6_000 : 30_000);
+const BIG_N = Math.min(N, args.quick ? 10_000 : 50_000);
 const STEADY_SECONDS = Number(args['steady-seconds'] ?? (args.quick ? 8 : 20));
 const STEADY_WARMUP_SECONDS = args.quick ? 5 : 10;
 const IDLE_SECONDS = args.quick ? 4 : 10;
@@ -177,11 +184,17 @@ function fresh(prefix: string): string {
   return `bench-${stamp.slice(0, 19)}-${++scenarioNo}-${prefix}`;
 }
 
+/** Records up to 16 MiB: the big-records scenario writes (and dead-letters) 5 MB ones. */
+const TOPIC_CONFIG = [{ name: 'max.message.bytes', value: String(16 * 1024 * 1024) }];
+
 async function createTopic(topic: string, partitions = PARTITIONS): Promise<string> {
   // Right after the broker starts, kafkajs may not find the new topic's leaders yet: try again.
   for (let attempt = 1; ; attempt++) {
     try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+      await admin.createTopics({
+        topics: [{ topic, numPartitions: partitions, configEntries: TOPIC_CONFIG }],
+        waitForLeaders: true,
+      });
       const meta = await admin.fetchTopicMetadata({ topics: [topic] });
       if (meta.topics[0]?.partitions.length === partitions) return topic;
     } catch (err) {
@@ -191,11 +204,12 @@ async function createTopic(topic: string, partitions = PARTITIONS): Promise<stri
   }
 }
 
-function message(id: number, timestamp: number): Message {
+/** Record `id` as a Kafka message; with `big`, some are near their target's size cap or over it. */
+function message(id: number, timestamp: number, big = false): Message {
   const r = benchRecord(id);
   return {
     key: kafkaKey(r.key),
-    value: JSON.stringify(r.body),
+    value: JSON.stringify(big ? padded(r.target, r.body, sizeOf(id)) : r.body),
     headers: { [ROUTE_HEADER]: r.target },
     timestamp: String(timestamp),
   };
@@ -205,15 +219,15 @@ function message(id: number, timestamp: number): Message {
  * Writes records 0..count-1 to the topic, noting the produce time of each. One send at a time:
  * concurrent sends could land out of order in a partition, and the order check would misfire.
  */
-async function preload(topic: string, count: number, ts: Timestamps): Promise<number> {
+async function preload(topic: string, count: number, ts: Timestamps, big = false): Promise<number> {
   const started = Date.now();
-  const CHUNK = 4_000;
+  const CHUNK = big ? 250 : 4_000; // a 250-record chunk holds at most one record near a cap
   for (let from = 0; from < count; from += CHUNK) {
     const now = Date.now();
     const messages: Message[] = [];
     for (let id = from; id < Math.min(count, from + CHUNK); id++) {
       ts[id] = now;
-      messages.push(message(id, now));
+      messages.push(message(id, now, big));
     }
     await producer.send({ topic, acks: -1, messages });
   }
@@ -373,14 +387,16 @@ async function waitDelivered(
   control: EmulatorControl,
   count: number,
   dlq: string | undefined,
-  proc: MeasuredProcess,
+  procs: MeasuredProcess | MeasuredProcess[],
 ): Promise<number> {
   let dead = 0;
   let polls = 0;
   await waitUntil(
     what,
     async () => {
-      if (proc.proc.exitCode !== null) throw new Error(`${proc.name} exited:\n${proc.output().slice(-3000)}`);
+      for (const proc of [procs].flat()) {
+        if (proc.proc.exitCode !== null) throw new Error(`${proc.name} exited:\n${proc.output().slice(-3000)}`);
+      }
       const accepted = await control.accepted();
       if (dlq && (accepted + dead >= count || ++polls % 10 === 0)) dead = await topicCount(dlq);
       return accepted + dead >= count;
@@ -391,45 +407,73 @@ async function waitDelivered(
   return dead;
 }
 
-async function bridgeScenario(
-  scenario: string,
-  latencyMs: number,
-  extraEnv: Record<string, string> = {},
-  profileDir?: string,
-): Promise<Outcome> {
-  log(`${scenario}: ${N} records, emulator latency ${latencyMs} ms ${JSON.stringify(extraEnv)}`);
+interface BridgeRun {
+  scenario: string;
+  latencyMs: number;
+  /** Records (default N). */
+  records?: number;
+  env?: Record<string, string>;
+  profileDir?: string;
+  /** Faults set on every API of the emulator (besides the latency), e.g. a quota. */
+  fault?: Record<string, unknown>;
+  /** Some records near their target's size cap, some over it (see lib/big-records). */
+  big?: boolean;
+  /** One bridge process per target (BRIDGE_TARGETS), as three Deployments run it. */
+  split?: boolean;
+}
+
+/** The bridge (or one per target) over a preloaded topic: throughput, CPU, memory, checks. */
+async function bridgeScenario(run: BridgeRun): Promise<Outcome> {
+  const { scenario, latencyMs, env: extraEnv = {}, profileDir } = run;
+  const count = run.records ?? N;
+  log(
+    `${scenario}: ${count} records, emulator latency ${latencyMs} ms ${JSON.stringify({ ...extraEnv, ...run.fault })}`,
+  );
   const topic = await createTopic(fresh('in'));
   const dlq = await createTopic(fresh('dlq'), 1);
-  const ts: Timestamps = new Float64Array(N);
-  await preload(topic, N, ts);
+  const ts: Timestamps = new Float64Array(count);
+  await preload(topic, count, ts, run.big);
   const emulator = await startEmulator(latencyMs);
-  const [port] = await freePorts(1);
-  const env = bridgeEnv(emulator.control.url, topic, dlq, fresh('group'), port, extraEnv);
+  if (run.fault) await emulator.control.setFault({ latencyMs, ...run.fault });
+  const group = fresh('group');
+  const targets = run.split ? BENCH_TARGETS.map((t) => [t]) : [undefined];
+  const ports = await freePorts(targets.length);
   const cpu0 = machineCpu();
-  const bridge = await startBridge(env, profileDir);
-  const dead = await waitDelivered(scenario, emulator.control, N, dlq, bridge);
-  bridge.sample();
+  const bridges = await Promise.all(
+    targets.map((only, i) => {
+      const split = only ? { BRIDGE_TARGETS: only.join(','), BRIDGE_UNROUTABLE_TARGET: 'datastream' } : {};
+      const env = bridgeEnv(emulator.control.url, topic, dlq, group, ports[i], { ...extraEnv, ...split });
+      return startBridge(env, profileDir);
+    }),
+  );
+  const dead = await waitDelivered(scenario, emulator.control, count, dlq, bridges);
+  for (const b of bridges) b.sample();
   emulator.proc.sample();
   const cpu1 = machineCpu();
-  const exit = await bridge.stop('SIGTERM');
+  const exits = await Promise.all(bridges.map((b) => b.stop('SIGTERM')));
   const r = await collect(emulator.control, ts);
   const stats = await emulator.control.stats();
   const requests = BENCH_TARGETS.reduce((n, t) => n + stats[t].requests, 0);
   await emulator.proc.stop();
   const seconds = (r.lastAt - r.firstAt) / 1000;
+  const sum = (f: (b: MeasuredProcess) => number) => bridges.reduce((n, b) => n + f(b), 0);
   return {
     scenario,
-    records: N,
-    recordsPerSecond: N / seconds,
+    records: count,
+    recordsPerSecond: count / seconds,
     seconds,
     latencyMs: latencyOf(r),
     backlogLatency: true,
-    process: { name: 'bridge', cpuSeconds: bridge.cpuBetween(r.firstAt, r.lastAt), peakRssMb: bridge.peakRssMb },
+    process: {
+      name: bridges.length > 1 ? `${bridges.length} bridges` : 'bridge',
+      cpuSeconds: sum((b) => b.cpuBetween(r.firstAt, r.lastAt)),
+      peakRssMb: sum((b) => b.peakRssMb),
+    },
     emulatorCpuSeconds: emulator.proc.cpuBetween(r.firstAt, r.lastAt),
     machineBusy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total),
     requests,
     checks: {
-      missing: N - (r.count - r.duplicates) - dead,
+      missing: count - (r.count - r.duplicates) - dead,
       duplicates: r.duplicates,
       outOfOrder: r.outOfOrder,
       deadLettered: dead,
@@ -437,9 +481,12 @@ async function bridgeScenario(
     extra: {
       latencyMs,
       env: extraEnv,
-      bridgeExit: exit,
-      bridgeCpuTotal: bridge.samples.at(-1)?.cpu,
-      rssTimelineMb: rssTimeline(bridge, r.firstAt, r.lastAt),
+      fault: run.fault,
+      bridgeExit: exits,
+      peakRssMbEach: bridges.map((b) => Math.round(b.peakRssMb)),
+      // answers by status over the three APIs (429, and Guance's 401 rate limit, in a quota storm)
+      statuses: Object.fromEntries(BENCH_TARGETS.map((t) => [t, stats[t].statuses])),
+      rssTimelineMb: rssTimeline(bridges[0], r.firstAt, r.lastAt),
     },
   };
 }
@@ -602,6 +649,12 @@ async function kafkaCeiling(groups: number, topic: string): Promise<Outcome> {
   };
 }
 
+/** Calls the emulator's quota turned away: 429s, and Guance's 401 rate limit. */
+function throttled(out?: Outcome): number {
+  const statuses = (out?.extra?.statuses ?? {}) as Record<string, Record<string, number>>;
+  return Object.values(statuses).reduce((n, s) => n + (s['429'] ?? 0) + (s['401'] ?? 0), 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -635,6 +688,7 @@ async function main(): Promise<void> {
           : '') +
         (o.checks ? ` ${JSON.stringify(o.checks)}` : '') +
         (o.extra?.idleCores !== undefined ? `, idle ${(o.extra.idleCores as number).toFixed(3)} core` : '') +
+        (o.extra?.fault ? `, ${o.requests} requests, ${throttled(o)} turned away (429)` : '') +
         `, load ${o.load.map((l) => l.toFixed(1)).join('-')}`,
     );
   };
@@ -667,12 +721,25 @@ async function main(): Promise<void> {
       await run('naive50', () => naiveScenario(50, NAIVE_50_N));
     }
     const profileDir = args.profile ? join(RESULTS, `profile-${stamp}`) : undefined;
-    if (wants('bridge-0')) await runBridge('bridge0', () => bridgeScenario('bridge, 0 ms', 0, {}, profileDir));
-    if (wants('bridge-50')) await runBridge('bridge50', () => bridgeScenario('bridge, 50 ms', 50));
-    if (wants('bridge-50-x2')) {
-      await runBridge('bridge50x2', () =>
-        bridgeScenario('bridge, 50 ms, BRIDGE_MAX_IN_FLIGHT=128', 50, { BRIDGE_MAX_IN_FLIGHT: '128' }),
-      );
+    const scenario = (key: string, run: BridgeRun) => runBridge(key, () => bridgeScenario(run));
+    if (wants('bridge-0')) await scenario('bridge0', { scenario: 'bridge, 0 ms', latencyMs: 0, profileDir });
+    if (wants('bridge-50')) await scenario('bridge50', { scenario: 'bridge, 50 ms', latencyMs: 50 });
+    if (wants('bridge-50-fixed')) {
+      await scenario('bridge50fixed', { scenario: 'bridge, 50 ms, fixed 64 in flight', latencyMs: 50, env: FIXED_64 });
+    }
+    if (wants('storm')) {
+      for (const [key, name, env] of [
+        ['storm', 'adaptive', {}],
+        ['stormFixed', 'fixed 64', FIXED_64],
+      ] as const) {
+        await scenario(key, { scenario: `429 storm, ${name}`, latencyMs: 50, records: STORM_N, fault: QUOTA, env });
+      }
+    }
+    if (wants('big')) {
+      await scenario('big', { scenario: 'bridge, 0 ms, big records', latencyMs: 0, records: BIG_N, big: true });
+    }
+    if (wants('split')) {
+      await scenario('split', { scenario: 'bridge, 0 ms, a process per target', latencyMs: 0, split: true });
     }
     if (wants('steady')) await runBridge('steady', () => steadyScenario(profileDir));
   } finally {
@@ -689,6 +756,10 @@ async function main(): Promise<void> {
       ratios['naive 0 ms'] = ratio(out, o.naive0);
       ratios['HTTP ceiling 0 ms'] = ratio(out, o.http0);
       ratios['Kafka ceiling 3 groups'] = ratio(out, o.kafka3);
+    } else if (key.startsWith('storm')) {
+      ratios['429 answers of fixed 64'] = throttled(out) / Math.max(1, throttled(o.stormFixed));
+    } else if (key.startsWith('split')) {
+      ratios['one process'] = ratio(out, o.bridge0);
     } else if (key.startsWith('bridge50')) {
       ratios['naive 50 ms'] = ratio(out, o.naive50);
       ratios['HTTP ceiling 50 ms'] = ratio(out, o.http50);
