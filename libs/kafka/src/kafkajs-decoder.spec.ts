@@ -7,6 +7,11 @@ const encodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0') as (r
 const decodeBatch = require('kafkajs/src/protocol/recordBatch/v0/decoder') as (d: unknown) => Promise<DecodedBatch>;
 const Decoder = require('kafkajs/src/protocol/decoder') as new (b: Buffer) => unknown;
 const Long = require('kafkajs/src/utils/long') as { fromValue(v: string | number): unknown };
+const Batch = require('kafkajs/src/consumer/batch') as new (
+  topic: string,
+  fetchedOffset: string,
+  partitionData: object,
+) => { messages: { offset: string }[] };
 
 interface DecodedBatch {
   records: { offset: string; timestamp: string; headers: Record<string, unknown>; headerList: unknown[] }[];
@@ -62,6 +67,24 @@ describe('kafkajs record batch decoder (patched)', () => {
     expect(records.map((r) => [r.offset, r.timestamp])).toEqual([
       [String(base), '-1'],
       [String(base + 3n), '1'],
+    ]);
+  });
+
+  it('drops the messages of a fetched batch below the offset it was fetched from, whatever their length', () => {
+    const partitionData = (offsets: string[]) => ({
+      partition: 0,
+      highWatermark: '1000',
+      abortedTransactions: [],
+      messages: offsets.map((offset) => ({ offset, isControlRecord: false })),
+    });
+    const kept = (from: string, offsets: string[]) =>
+      new Batch('t', from, partitionData(offsets)).messages.map((m) => m.offset);
+    expect(kept('10', ['8', '9', '10', '11', '100'])).toEqual(['10', '11', '100']);
+    expect(kept('99', ['98', '99', '100'])).toEqual(['99', '100']);
+    expect(kept('0', ['0', '1'])).toEqual(['0', '1']);
+    expect(kept('9007199254740993', ['9007199254740992', '9007199254740993', '10000000000000000'])).toEqual([
+      '9007199254740993',
+      '10000000000000000',
     ]);
   });
 
