@@ -267,6 +267,8 @@ interface Receipts {
   duplicates: number;
   outOfOrder: number;
   timeline: { second: number; p99: number; max: number }[];
+  /** p50 and p99 of each target's records. */
+  byTarget: Record<string, { p50: number; p99: number }>;
 }
 
 /** Every record the emulator accepted: arrival span, latency from produce time, order per key. */
@@ -279,8 +281,10 @@ async function collect(control: EmulatorControl, ts: Timestamps, fromId = 0): Pr
   let duplicates = 0;
   let outOfOrder = 0;
   let count = 0;
+  const byTarget: Receipts['byTarget'] = {};
   for (const target of BENCH_TARGETS) {
     const lastSeq = new Int32Array(KEYS).fill(-1);
+    const own: number[] = [];
     for (const r of await control.receipts(target)) {
       count++;
       if (seen[r.id]) duplicates++;
@@ -291,8 +295,11 @@ async function collect(control: EmulatorControl, ts: Timestamps, fromId = 0): Pr
       firstAt = Math.min(firstAt, r.at);
       lastAt = Math.max(lastAt, r.at);
       latencies.push(r.at - ts[r.id]);
+      own.push(r.at - ts[r.id]);
       byId[r.id] = r.at - ts[r.id];
     }
+    const sortedOwn = Float64Array.from(own).sort();
+    byTarget[target] = { p50: percentile(sortedOwn, 50), p99: percentile(sortedOwn, 99) };
   }
   // p99 and max per second of produce time: one stall, or a tail all along?
   const perSecond = new Map<number, number[]>();
@@ -308,7 +315,7 @@ async function collect(control: EmulatorControl, ts: Timestamps, fromId = 0): Pr
     return { second, p99: percentile(sortedList, 99), max: sortedList[sortedList.length - 1] };
   });
   const sorted = Float64Array.from(latencies).sort();
-  return { count, firstAt, lastAt, latencies: sorted, duplicates, outOfOrder, timeline };
+  return { count, firstAt, lastAt, latencies: sorted, duplicates, outOfOrder, timeline, byTarget };
 }
 
 /** RSS (MB) at each tenth of the measured window: a plateau, or a growth with the records. */
@@ -529,9 +536,11 @@ async function steadyScenario(profileDir?: string): Promise<Outcome> {
   bridge.sample();
   await bridge.stop('SIGTERM');
   const r = await collect(emulator.control, ts, warmup);
+  const stats = await emulator.control.stats();
   await emulator.proc.stop();
   const seconds = (r.lastAt - r.firstAt) / 1000;
   return {
+    requests: BENCH_TARGETS.reduce((n, t) => n + stats[t].requests, 0),
     scenario,
     records: total - warmup,
     recordsPerSecond: (total - warmup) / seconds,
@@ -551,6 +560,7 @@ async function steadyScenario(profileDir?: string): Promise<Outcome> {
       produceSeconds: (Date.now() - started) / 1000,
       idleCores,
       latencyPerSecond: r.timeline,
+      latencyByTargetMs: r.byTarget,
     },
   };
 }
@@ -688,6 +698,8 @@ async function main(): Promise<void> {
           : '') +
         (o.checks ? ` ${JSON.stringify(o.checks)}` : '') +
         (o.extra?.idleCores !== undefined ? `, idle ${(o.extra.idleCores as number).toFixed(3)} core` : '') +
+        (o.extra?.latencyByTargetMs ? `, by target ${JSON.stringify(o.extra.latencyByTargetMs)}` : '') +
+        (o.requests ? `, ${o.requests} requests` : '') +
         (o.extra?.fault ? `, ${o.requests} requests, ${throttled(o)} turned away (429)` : '') +
         `, load ${o.load.map((l) => l.toFixed(1)).join('-')}`,
     );

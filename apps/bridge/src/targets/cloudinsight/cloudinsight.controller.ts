@@ -6,7 +6,8 @@ import { bindRecords, type DeliveryCall, type RecordBindingFactory } from '../ta
 
 /**
  * A record's value is a SendData body. Records of one cw_key share a call (SendData takes `data`
- * as an array): up to 100 records or 256 KiB, waiting at most 5 ms for company.
+ * as an array): up to 100 records or 256 KiB, waiting at most 1 ms for company: records come a fetch at
+ * a time, and the partitions of one fetch are taken within that.
  */
 export const cloudInsightRecords: RecordBindingFactory<CloudInsightRecordDto> = () => ({
   parse: (record) => parseRecordValue('cloudinsight', record.value),
@@ -15,7 +16,7 @@ export const cloudInsightRecords: RecordBindingFactory<CloudInsightRecordDto> = 
     sizeOf: (body) => JSON.stringify(body.data).length,
     maxRecords: 100,
     maxBytes: 256 * 1024,
-    lingerMs: 5,
+    lingerMs: 1,
   },
 });
 
