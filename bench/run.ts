@@ -3,15 +3,17 @@
 // the webpack build in dist/), and the references: the naive NestJS consumer, the HTTP ceiling and
 // the Kafka ceiling. `npm run bench -- --help` lists the options. See BENCHMARKS.md.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Admin, Kafka, logLevel, Message, Partitioners, Producer } from 'kafkajs';
+import { parseAllDocuments } from 'yaml';
 import { freePorts, LocalKafka, startKafka } from '../tools/kafka/broker';
 import { BENCH_KEYS, BENCH_TARGETS, EmulatorControl, emulatorEnv } from './lib/emulator';
 import { machineCpu, MeasuredProcess, waitUntil } from './lib/proc';
 import { percentile, Row, table } from './lib/report';
+import { padded, sizeOf } from './lib/big-records';
 import { benchRecord, KEYS, kafkaKey, ROUTE_HEADER } from './lib/workload';
 
 const ROOT = resolve(__dirname, '..');
@@ -28,7 +30,11 @@ const { values: args } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     bridge: { type: 'string' },
+    repeat: { type: 'string' },
+    env: { type: 'string', multiple: true },
     'node-options': { type: 'string' },
+    'node-args': { type: 'string' },
+    'keep-output': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -38,14 +44,20 @@ if (args.help) {
   --records N          records per throughput scenario (default 200000; --quick: 20000)
   --quick              a short run: 20,000 records, 2,000 for the naive consumer, 8 s steady rate
   --only a,b           run only these scenarios (kafka, http, naive, bridge-0, bridge-50,
-                       bridge-50-x2, steady)
+                       bridge-50-fixed, storm, big, split, steady)
   --naive-records N    records for the naive consumer at 0 ms (default min(records, 20000))
   --steady-seconds S   measured seconds of the steady-rate scenario (default 20; --quick: 8),
                        after a warm-up of 10 s (--quick: 5) left out of the figures
   --no-build           use dist/ and .cache/bench-build as they are
-  --profile            run the bridge of bridge-0 with --cpu-prof (profile in bench/results/)
-  --bridge FILE        run this bridge bundle instead of dist/apps/bridge/main.js (A/B runs)
-  --node-options STR   NODE_OPTIONS of the bridge process, e.g. "--max-old-space-size=128"
+  --profile            run the bridge of bridge-0 and steady with --cpu-prof (in bench/results/)
+  --bridge A[,B...]    run these bridge bundles instead of dist/apps/bridge/main.js; with several,
+                       each bridge scenario runs once per bundle, in turns (A/B in one sitting)
+  --repeat N           run each bridge scenario N times (per bundle, in turns; default 1)
+  --env KEY=VALUE      an environment variable of every bridge process (repeatable)
+  --node-options STR   NODE_OPTIONS of the bridge process (default: the Deployments' in deploy/,
+                       so the bridge runs as deployed; "" for none)
+  --node-args STR      node flags of the bridge process, before the bundle, e.g. "--trace-gc"
+  --keep-output        write each bridge's stdout and stderr to bench/results/<stamp>-<n>.log
 Set KAFKA_BROKERS to use a running broker instead of starting one.`);
   process.exit(0);
 }
@@ -55,9 +67,37 @@ const NAIVE_N = Number(args['naive-records'] ?? Math.min(N, args.quick ? 2_000 :
 /** At 50 ms one call at a time: 20 records/s, so a small sample is enough. */
 const NAIVE_50_N = Math.min(N, args.quick ? 200 : 600);
 const STEADY_RATE = 2_000;
+/** The bridge as it was before adaptive concurrency: 64 calls per target, always. */
+const FIXED_64 = { BRIDGE_CONCURRENCY: 'fixed', BRIDGE_MAX_IN_FLIGHT: '64' };
+/** Each API takes 400 calls per second and answers the others 429 (Guance: 401 rate limit), Retry-After: 1. */
+const QUOTA = { rateLimit: true, ratePerSecond: 400, retryAfter: 1 };
+const STORM_N = Math.min(N, args.quick ? 6_000 : 30_000);
+const BIG_N = Math.min(N, args.quick ? 10_000 : 50_000);
 const STEADY_SECONDS = Number(args['steady-seconds'] ?? (args.quick ? 8 : 20));
 const STEADY_WARMUP_SECONDS = args.quick ? 5 : 10;
+const IDLE_SECONDS = args.quick ? 4 : 10;
 const ONLY = args.only?.split(',');
+const REPEAT = Number(args.repeat ?? 1);
+/** The bridge bundles to measure, each with a label (its file name when there are several). */
+const BUNDLES = (args.bridge?.split(',') ?? [join(ROOT, 'dist/apps/bridge/main.js')]).map((file) => ({
+  file: resolve(file),
+  label: args.bridge?.includes(',') ? basename(file, '.js') : '',
+}));
+/** NODE_OPTIONS of the bridge as deploy/datastream.yaml sets it (V8's heap sizes). */
+function deployedNodeOptions(): string {
+  type Env = { name: string; value?: string }[];
+  type Doc = { spec?: { template?: { spec?: { containers?: { env?: Env }[] } } } } | null;
+  const docs = parseAllDocuments(readFileSync(join(ROOT, 'deploy/datastream.yaml'), 'utf8'));
+  for (const doc of docs.map((d) => d.toJS() as Doc)) {
+    const value = doc?.spec?.template?.spec?.containers?.[0]?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value;
+    if (value !== undefined) return value;
+  }
+  return '';
+}
+const NODE_OPTIONS = args['node-options'] ?? deployedNodeOptions();
+const EXTRA_ENV: Record<string, string> = Object.fromEntries(
+  (args.env ?? []).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const wants = (name: string) => !ONLY || ONLY.includes(name);
 const stamp = new Date().toISOString().replace(/[:.]/g, '-');
 const RESULTS = join(ROOT, 'bench/results');
@@ -75,6 +115,8 @@ interface Outcome {
   /** includes queueing behind the preloaded backlog */
   backlogLatency?: boolean;
   process?: { name: string; cpuSeconds: number; peakRssMb: number };
+  /** The machine's load average (1 min) when the scenario started and ended. */
+  load?: [number, number];
   emulatorCpuSeconds?: number;
   machineBusy?: number;
   requests?: number;
@@ -142,11 +184,17 @@ function fresh(prefix: string): string {
   return `bench-${stamp.slice(0, 19)}-${++scenarioNo}-${prefix}`;
 }
 
+/** Records up to 16 MiB: the big-records scenario writes (and dead-letters) 5 MB ones. */
+const TOPIC_CONFIG = [{ name: 'max.message.bytes', value: String(16 * 1024 * 1024) }];
+
 async function createTopic(topic: string, partitions = PARTITIONS): Promise<string> {
   // Right after the broker starts, kafkajs may not find the new topic's leaders yet: try again.
   for (let attempt = 1; ; attempt++) {
     try {
-      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+      await admin.createTopics({
+        topics: [{ topic, numPartitions: partitions, configEntries: TOPIC_CONFIG }],
+        waitForLeaders: true,
+      });
       const meta = await admin.fetchTopicMetadata({ topics: [topic] });
       if (meta.topics[0]?.partitions.length === partitions) return topic;
     } catch (err) {
@@ -156,11 +204,12 @@ async function createTopic(topic: string, partitions = PARTITIONS): Promise<stri
   }
 }
 
-function message(id: number, timestamp: number): Message {
+/** Record `id` as a Kafka message; with `big`, some are near their target's size cap or over it. */
+function message(id: number, timestamp: number, big = false): Message {
   const r = benchRecord(id);
   return {
     key: kafkaKey(r.key),
-    value: JSON.stringify(r.body),
+    value: JSON.stringify(big ? padded(r.target, r.body, sizeOf(id)) : r.body),
     headers: { [ROUTE_HEADER]: r.target },
     timestamp: String(timestamp),
   };
@@ -170,15 +219,15 @@ function message(id: number, timestamp: number): Message {
  * Writes records 0..count-1 to the topic, noting the produce time of each. One send at a time:
  * concurrent sends could land out of order in a partition, and the order check would misfire.
  */
-async function preload(topic: string, count: number, ts: Timestamps): Promise<number> {
+async function preload(topic: string, count: number, ts: Timestamps, big = false): Promise<number> {
   const started = Date.now();
-  const CHUNK = 4_000;
+  const CHUNK = big ? 250 : 4_000; // a 250-record chunk holds at most one record near a cap
   for (let from = 0; from < count; from += CHUNK) {
     const now = Date.now();
     const messages: Message[] = [];
     for (let id = from; id < Math.min(count, from + CHUNK); id++) {
       ts[id] = now;
-      messages.push(message(id, now));
+      messages.push(message(id, now, big));
     }
     await producer.send({ topic, acks: -1, messages });
   }
@@ -218,6 +267,8 @@ interface Receipts {
   duplicates: number;
   outOfOrder: number;
   timeline: { second: number; p99: number; max: number }[];
+  /** p50 and p99 of each target's records. */
+  byTarget: Record<string, { p50: number; p99: number }>;
 }
 
 /** Every record the emulator accepted: arrival span, latency from produce time, order per key. */
@@ -230,8 +281,10 @@ async function collect(control: EmulatorControl, ts: Timestamps, fromId = 0): Pr
   let duplicates = 0;
   let outOfOrder = 0;
   let count = 0;
+  const byTarget: Receipts['byTarget'] = {};
   for (const target of BENCH_TARGETS) {
     const lastSeq = new Int32Array(KEYS).fill(-1);
+    const own: number[] = [];
     for (const r of await control.receipts(target)) {
       count++;
       if (seen[r.id]) duplicates++;
@@ -242,8 +295,11 @@ async function collect(control: EmulatorControl, ts: Timestamps, fromId = 0): Pr
       firstAt = Math.min(firstAt, r.at);
       lastAt = Math.max(lastAt, r.at);
       latencies.push(r.at - ts[r.id]);
+      own.push(r.at - ts[r.id]);
       byId[r.id] = r.at - ts[r.id];
     }
+    const sortedOwn = Float64Array.from(own).sort();
+    byTarget[target] = { p50: percentile(sortedOwn, 50), p99: percentile(sortedOwn, 99) };
   }
   // p99 and max per second of produce time: one stall, or a tail all along?
   const perSecond = new Map<number, number[]>();
@@ -259,7 +315,7 @@ async function collect(control: EmulatorControl, ts: Timestamps, fromId = 0): Pr
     return { second, p99: percentile(sortedList, 99), max: sortedList[sortedList.length - 1] };
   });
   const sorted = Float64Array.from(latencies).sort();
-  return { count, firstAt, lastAt, latencies: sorted, duplicates, outOfOrder, timeline };
+  return { count, firstAt, lastAt, latencies: sorted, duplicates, outOfOrder, timeline, byTarget };
 }
 
 /** RSS (MB) at each tenth of the measured window: a plateau, or a growth with the records. */
@@ -299,15 +355,24 @@ function bridgeEnv(url: string, topic: string, dlq: string, group: string, port:
     HTTP_PORT: String(port),
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
-    ...(args['node-options'] ? { NODE_OPTIONS: args['node-options'] } : {}),
+    ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
+    ...EXTRA_ENV,
     ...extra,
   };
 }
 
+/** The bundle the next bridge scenario runs (see --bridge). */
+let bundle = BUNDLES[0];
+
 async function startBridge(env: Record<string, string>, profileDir?: string): Promise<MeasuredProcess> {
-  const node = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const bundle = args.bridge ? resolve(args.bridge) : join(ROOT, 'dist/apps/bridge/main.js');
-  return new MeasuredProcess('bridge', process.execPath, [...node, bundle], env, ROOT);
+  const node = args['node-args']?.split(' ').filter(Boolean) ?? [];
+  if (profileDir) node.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+  const bridge = new MeasuredProcess('bridge', process.execPath, [...node, bundle.file], env, ROOT);
+  if (args['keep-output']) {
+    const file = join(RESULTS, `${stamp}-${scenarioNo}.log`);
+    void bridge.exited.then(() => writeFileSync(file, bridge.output()));
+  }
+  return bridge;
 }
 
 async function bridgeReady(port: number, bridge: MeasuredProcess): Promise<void> {
@@ -329,14 +394,16 @@ async function waitDelivered(
   control: EmulatorControl,
   count: number,
   dlq: string | undefined,
-  proc: MeasuredProcess,
+  procs: MeasuredProcess | MeasuredProcess[],
 ): Promise<number> {
   let dead = 0;
   let polls = 0;
   await waitUntil(
     what,
     async () => {
-      if (proc.proc.exitCode !== null) throw new Error(`${proc.name} exited:\n${proc.output().slice(-3000)}`);
+      for (const proc of [procs].flat()) {
+        if (proc.proc.exitCode !== null) throw new Error(`${proc.name} exited:\n${proc.output().slice(-3000)}`);
+      }
       const accepted = await control.accepted();
       if (dlq && (accepted + dead >= count || ++polls % 10 === 0)) dead = await topicCount(dlq);
       return accepted + dead >= count;
@@ -347,45 +414,73 @@ async function waitDelivered(
   return dead;
 }
 
-async function bridgeScenario(
-  scenario: string,
-  latencyMs: number,
-  extraEnv: Record<string, string> = {},
-  profileDir?: string,
-): Promise<Outcome> {
-  log(`${scenario}: ${N} records, emulator latency ${latencyMs} ms ${JSON.stringify(extraEnv)}`);
+interface BridgeRun {
+  scenario: string;
+  latencyMs: number;
+  /** Records (default N). */
+  records?: number;
+  env?: Record<string, string>;
+  profileDir?: string;
+  /** Faults set on every API of the emulator (besides the latency), e.g. a quota. */
+  fault?: Record<string, unknown>;
+  /** Some records near their target's size cap, some over it (see lib/big-records). */
+  big?: boolean;
+  /** One bridge process per target (BRIDGE_TARGETS), as three Deployments run it. */
+  split?: boolean;
+}
+
+/** The bridge (or one per target) over a preloaded topic: throughput, CPU, memory, checks. */
+async function bridgeScenario(run: BridgeRun): Promise<Outcome> {
+  const { scenario, latencyMs, env: extraEnv = {}, profileDir } = run;
+  const count = run.records ?? N;
+  log(
+    `${scenario}: ${count} records, emulator latency ${latencyMs} ms ${JSON.stringify({ ...extraEnv, ...run.fault })}`,
+  );
   const topic = await createTopic(fresh('in'));
   const dlq = await createTopic(fresh('dlq'), 1);
-  const ts: Timestamps = new Float64Array(N);
-  await preload(topic, N, ts);
+  const ts: Timestamps = new Float64Array(count);
+  await preload(topic, count, ts, run.big);
   const emulator = await startEmulator(latencyMs);
-  const [port] = await freePorts(1);
-  const env = bridgeEnv(emulator.control.url, topic, dlq, fresh('group'), port, extraEnv);
+  if (run.fault) await emulator.control.setFault({ latencyMs, ...run.fault });
+  const group = fresh('group');
+  const targets = run.split ? BENCH_TARGETS.map((t) => [t]) : [undefined];
+  const ports = await freePorts(targets.length);
   const cpu0 = machineCpu();
-  const bridge = await startBridge(env, profileDir);
-  const dead = await waitDelivered(scenario, emulator.control, N, dlq, bridge);
-  bridge.sample();
+  const bridges = await Promise.all(
+    targets.map((only, i) => {
+      const split = only ? { BRIDGE_TARGETS: only.join(','), BRIDGE_UNROUTABLE_TARGET: 'datastream' } : {};
+      const env = bridgeEnv(emulator.control.url, topic, dlq, group, ports[i], { ...extraEnv, ...split });
+      return startBridge(env, profileDir);
+    }),
+  );
+  const dead = await waitDelivered(scenario, emulator.control, count, dlq, bridges);
+  for (const b of bridges) b.sample();
   emulator.proc.sample();
   const cpu1 = machineCpu();
-  const exit = await bridge.stop('SIGTERM');
+  const exits = await Promise.all(bridges.map((b) => b.stop('SIGTERM')));
   const r = await collect(emulator.control, ts);
   const stats = await emulator.control.stats();
   const requests = BENCH_TARGETS.reduce((n, t) => n + stats[t].requests, 0);
   await emulator.proc.stop();
   const seconds = (r.lastAt - r.firstAt) / 1000;
+  const sum = (f: (b: MeasuredProcess) => number) => bridges.reduce((n, b) => n + f(b), 0);
   return {
     scenario,
-    records: N,
-    recordsPerSecond: N / seconds,
+    records: count,
+    recordsPerSecond: count / seconds,
     seconds,
     latencyMs: latencyOf(r),
     backlogLatency: true,
-    process: { name: 'bridge', cpuSeconds: bridge.cpuBetween(r.firstAt, r.lastAt), peakRssMb: bridge.peakRssMb },
+    process: {
+      name: bridges.length > 1 ? `${bridges.length} bridges` : 'bridge',
+      cpuSeconds: sum((b) => b.cpuBetween(r.firstAt, r.lastAt)),
+      peakRssMb: sum((b) => b.peakRssMb),
+    },
     emulatorCpuSeconds: emulator.proc.cpuBetween(r.firstAt, r.lastAt),
     machineBusy: (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total),
     requests,
     checks: {
-      missing: N - (r.count - r.duplicates) - dead,
+      missing: count - (r.count - r.duplicates) - dead,
       duplicates: r.duplicates,
       outOfOrder: r.outOfOrder,
       deadLettered: dead,
@@ -393,14 +488,17 @@ async function bridgeScenario(
     extra: {
       latencyMs,
       env: extraEnv,
-      bridgeExit: exit,
-      bridgeCpuTotal: bridge.samples.at(-1)?.cpu,
-      rssTimelineMb: rssTimeline(bridge, r.firstAt, r.lastAt),
+      fault: run.fault,
+      bridgeExit: exits,
+      peakRssMbEach: bridges.map((b) => Math.round(b.peakRssMb)),
+      // answers by status over the three APIs (429, and Guance's 401 rate limit, in a quota storm)
+      statuses: Object.fromEntries(BENCH_TARGETS.map((t) => [t, stats[t].statuses])),
+      rssTimelineMb: rssTimeline(bridges[0], r.firstAt, r.lastAt),
     },
   };
 }
 
-async function steadyScenario(): Promise<Outcome> {
+async function steadyScenario(profileDir?: string): Promise<Outcome> {
   const scenario = `bridge steady ${STEADY_RATE}/s, 0 ms`;
   const total = STEADY_RATE * (STEADY_SECONDS + STEADY_WARMUP_SECONDS);
   const warmup = STEADY_RATE * STEADY_WARMUP_SECONDS;
@@ -410,9 +508,14 @@ async function steadyScenario(): Promise<Outcome> {
   const ts: Timestamps = new Float64Array(total);
   const emulator = await startEmulator(0);
   const [port] = await freePorts(1);
-  const bridge = await startBridge(bridgeEnv(emulator.control.url, topic, dlq, fresh('group'), port));
+  const bridge = await startBridge(bridgeEnv(emulator.control.url, topic, dlq, fresh('group'), port), profileDir);
   await bridgeReady(port, bridge);
-  await new Promise((r) => setTimeout(r, 1000));
+  // What the bridge costs with nothing to deliver (its groups joined, fetching an empty topic).
+  await new Promise((r) => setTimeout(r, 2000));
+  const idle0 = bridge.sample()!;
+  await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+  const idle1 = bridge.sample()!;
+  const idleCores = (idle1.cpu - idle0.cpu) / ((idle1.at - idle0.at) / 1000);
   const started = Date.now();
   let sent = 0;
   while (sent < total) {
@@ -433,9 +536,11 @@ async function steadyScenario(): Promise<Outcome> {
   bridge.sample();
   await bridge.stop('SIGTERM');
   const r = await collect(emulator.control, ts, warmup);
+  const stats = await emulator.control.stats();
   await emulator.proc.stop();
   const seconds = (r.lastAt - r.firstAt) / 1000;
   return {
+    requests: BENCH_TARGETS.reduce((n, t) => n + stats[t].requests, 0),
     scenario,
     records: total - warmup,
     recordsPerSecond: (total - warmup) / seconds,
@@ -453,7 +558,9 @@ async function steadyScenario(): Promise<Outcome> {
       rate: STEADY_RATE,
       warmupRecords: warmup,
       produceSeconds: (Date.now() - started) / 1000,
+      idleCores,
       latencyPerSecond: r.timeline,
+      latencyByTargetMs: r.byTarget,
     },
   };
 }
@@ -552,6 +659,12 @@ async function kafkaCeiling(groups: number, topic: string): Promise<Outcome> {
   };
 }
 
+/** Calls the emulator's quota turned away: 429s, and Guance's 401 rate limit. */
+function throttled(out?: Outcome): number {
+  const statuses = (out?.extra?.statuses ?? {}) as Record<string, Record<string, number>>;
+  return Object.values(statuses).reduce((n, s) => n + (s['429'] ?? 0) + (s['401'] ?? 0), 0);
+}
+
 // ---------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -573,7 +686,9 @@ async function main(): Promise<void> {
 
   const outcomes: Record<string, Outcome> = {};
   const run = async (key: string, fn: () => Promise<Outcome>) => {
+    const load = loadavg()[0];
     const o = await fn();
+    o.load = [load, loadavg()[0]];
     outcomes[key] = o;
     log(
       `${o.scenario}: ${Math.round(o.recordsPerSecond)} records/s` +
@@ -581,8 +696,26 @@ async function main(): Promise<void> {
         (o.process
           ? `, ${o.process.name} CPU ${o.process.cpuSeconds.toFixed(1)} s, RSS ${o.process.peakRssMb.toFixed(0)} MB`
           : '') +
-        (o.checks ? ` ${JSON.stringify(o.checks)}` : ''),
+        (o.checks ? ` ${JSON.stringify(o.checks)}` : '') +
+        (o.extra?.idleCores !== undefined ? `, idle ${(o.extra.idleCores as number).toFixed(3)} core` : '') +
+        (o.extra?.latencyByTargetMs ? `, by target ${JSON.stringify(o.extra.latencyByTargetMs)}` : '') +
+        (o.requests ? `, ${o.requests} requests` : '') +
+        (o.extra?.fault ? `, ${o.requests} requests, ${throttled(o)} turned away (429)` : '') +
+        `, load ${o.load.map((l) => l.toFixed(1)).join('-')}`,
     );
+  };
+  /** A bridge scenario, once per bundle and repetition, in turns; keys and names say which. */
+  const runBridge = async (key: string, fn: () => Promise<Outcome>) => {
+    for (let i = 1; i <= REPEAT; i++) {
+      for (const b of BUNDLES) {
+        bundle = b;
+        const tag = [b.label, REPEAT > 1 ? `#${i}` : ''].filter(Boolean).join(' ');
+        await run(tag ? `${key} ${tag}` : key, async () => {
+          const o = await fn();
+          return tag ? { ...o, scenario: `${o.scenario} [${tag}]` } : o;
+        });
+      }
+    }
   };
   try {
     if (wants('kafka')) {
@@ -600,14 +733,27 @@ async function main(): Promise<void> {
       await run('naive50', () => naiveScenario(50, NAIVE_50_N));
     }
     const profileDir = args.profile ? join(RESULTS, `profile-${stamp}`) : undefined;
-    if (wants('bridge-0')) await run('bridge0', () => bridgeScenario('bridge, 0 ms', 0, {}, profileDir));
-    if (wants('bridge-50')) await run('bridge50', () => bridgeScenario('bridge, 50 ms', 50));
-    if (wants('bridge-50-x2')) {
-      await run('bridge50x2', () =>
-        bridgeScenario('bridge, 50 ms, BRIDGE_MAX_IN_FLIGHT=128', 50, { BRIDGE_MAX_IN_FLIGHT: '128' }),
-      );
+    const scenario = (key: string, run: BridgeRun) => runBridge(key, () => bridgeScenario(run));
+    if (wants('bridge-0')) await scenario('bridge0', { scenario: 'bridge, 0 ms', latencyMs: 0, profileDir });
+    if (wants('bridge-50')) await scenario('bridge50', { scenario: 'bridge, 50 ms', latencyMs: 50 });
+    if (wants('bridge-50-fixed')) {
+      await scenario('bridge50fixed', { scenario: 'bridge, 50 ms, fixed 64 in flight', latencyMs: 50, env: FIXED_64 });
     }
-    if (wants('steady')) await run('steady', () => steadyScenario());
+    if (wants('storm')) {
+      for (const [key, name, env] of [
+        ['storm', 'adaptive', {}],
+        ['stormFixed', 'fixed 64', FIXED_64],
+      ] as const) {
+        await scenario(key, { scenario: `429 storm, ${name}`, latencyMs: 50, records: STORM_N, fault: QUOTA, env });
+      }
+    }
+    if (wants('big')) {
+      await scenario('big', { scenario: 'bridge, 0 ms, big records', latencyMs: 0, records: BIG_N, big: true });
+    }
+    if (wants('split')) {
+      await scenario('split', { scenario: 'bridge, 0 ms, a process per target', latencyMs: 0, split: true });
+    }
+    if (wants('steady')) await runBridge('steady', () => steadyScenario(profileDir));
   } finally {
     await producer.disconnect().catch(() => undefined);
     await admin.disconnect().catch(() => undefined);
@@ -618,11 +764,15 @@ async function main(): Promise<void> {
   const ratio = (a?: Outcome, b?: Outcome) => (a && b ? a.recordsPerSecond / b.recordsPerSecond : undefined);
   const rows: Row[] = Object.entries(o).map(([key, out]) => {
     const ratios: Record<string, number | undefined> = {};
-    if (key === 'bridge0') {
+    if (key.startsWith('bridge0')) {
       ratios['naive 0 ms'] = ratio(out, o.naive0);
       ratios['HTTP ceiling 0 ms'] = ratio(out, o.http0);
       ratios['Kafka ceiling 3 groups'] = ratio(out, o.kafka3);
-    } else if (key === 'bridge50' || key === 'bridge50x2') {
+    } else if (key.startsWith('storm')) {
+      ratios['429 answers of fixed 64'] = throttled(out) / Math.max(1, throttled(o.stormFixed));
+    } else if (key.startsWith('split')) {
+      ratios['one process'] = ratio(out, o.bridge0);
+    } else if (key.startsWith('bridge50')) {
       ratios['naive 50 ms'] = ratio(out, o.naive50);
       ratios['HTTP ceiling 50 ms'] = ratio(out, o.http50);
     }
@@ -634,6 +784,7 @@ async function main(): Promise<void> {
       p99Ms: out.backlogLatency ? undefined : out.latencyMs?.p99,
       rssMb: out.process?.peakRssMb,
       cpuSeconds: out.process?.cpuSeconds,
+      load: out.load,
       ratios: Object.fromEntries(Object.entries(ratios).filter(([, v]) => v !== undefined)) as Record<string, number>,
     };
   });
@@ -646,7 +797,11 @@ async function main(): Promise<void> {
   };
   writeFileSync(
     file,
-    JSON.stringify({ stamp, argv: process.argv.slice(2), records: N, machine, outcomes: o, rows }, null, 2),
+    JSON.stringify(
+      { stamp, argv: process.argv.slice(2), records: N, machine, bridgeNodeOptions: NODE_OPTIONS, outcomes: o, rows },
+      null,
+      2,
+    ),
   );
   console.log(`\n${table(rows)}\n`);
   console.log('p50/p99: record timestamp (produce time) to emulator receipt; shown for the steady-rate');
@@ -654,6 +809,7 @@ async function main(): Promise<void> {
   console.log(
     `machine: ${machine.cpus} cores (${machine.model}), shared by broker, emulator, bridge and load generators`,
   );
+  console.log(`bridge NODE_OPTIONS: ${NODE_OPTIONS || '(none)'}`);
   console.log(`results: ${file.slice(ROOT.length + 1)}; took ${((Date.now() - began) / 1000).toFixed(0)} s`);
 }
 

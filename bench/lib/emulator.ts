@@ -48,13 +48,22 @@ export class EmulatorControl {
     }
   }
 
+  /** The same fault on the three APIs (it replaces each one's latency fault: give latencyMs too). */
+  async setFault(fault: Record<string, unknown>): Promise<void> {
+    for (const api of BENCH_TARGETS) {
+      await call(`${this.url}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ ...fault, api }) });
+    }
+  }
+
   /** Records accepted, over the three targets. */
   async accepted(): Promise<number> {
     const stats = await call<Record<string, { accepted: number; rejected: number }>>(`${this.url}/_emulator/stats`);
     return BENCH_TARGETS.reduce((n, t) => n + stats[t].accepted, 0);
   }
 
-  async stats(): Promise<Record<string, { requests: number; accepted: number; rejected: number }>> {
+  async stats(): Promise<
+    Record<string, { requests: number; accepted: number; rejected: number; statuses: Record<string, number> }>
+  > {
     return call(`${this.url}/_emulator/stats`);
   }
 

@@ -13,6 +13,8 @@ export interface Row {
   p99Ms?: number;
   rssMb?: number;
   cpuSeconds?: number;
+  /** Load average (1 min) of the machine at the scenario's start and end. */
+  load?: [number, number];
   ratios: Record<string, number>;
 }
 
@@ -20,7 +22,18 @@ const fixed = (n: number | undefined, digits = 0) => (n === undefined || Number.
 
 /** A plain-text table, the way it is pasted into BENCHMARKS.md. */
 export function table(rows: Row[]): string {
-  const head = ['scenario', 'records', 'records/s', 'p50 ms', 'p99 ms', 'peak RSS MB', 'CPU s', 'ratios'];
+  const head = [
+    'scenario',
+    'records',
+    'records/s',
+    'p50 ms',
+    'p99 ms',
+    'peak RSS MB',
+    'CPU s',
+    'CPU µs/record',
+    'load',
+    'ratios',
+  ];
   const body = rows.map((r) => [
     r.scenario,
     String(r.records),
@@ -29,6 +42,8 @@ export function table(rows: Row[]): string {
     fixed(r.p99Ms, 1),
     fixed(r.rssMb),
     fixed(r.cpuSeconds, 1),
+    fixed(r.cpuSeconds === undefined ? undefined : (r.cpuSeconds * 1e6) / r.records),
+    r.load ? r.load.map((l) => l.toFixed(1)).join('-') : '-',
     Object.entries(r.ratios)
       .map(([k, v]) => `${v >= 10 ? v.toFixed(0) : v.toFixed(2)}x ${k}`)
       .join(', ') || '-',

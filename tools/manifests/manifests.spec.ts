@@ -24,7 +24,8 @@ const DEPLOY = join(ROOT, 'deploy');
 const TARGETS = ['datastream', 'cloudinsight', 'guance'];
 
 /** Every variable the bridge reads, from its own configuration schema. */
-const KNOWN_VARIABLES = new Set<string>(BRIDGE_ENV_VARIABLES);
+/** The bridge's variables, and Node.js's own. */
+const KNOWN_VARIABLES = new Set<string>([...BRIDGE_ENV_VARIABLES, 'NODE_OPTIONS']);
 /** Variables whose values are credentials: in Kubernetes they may only come from a Secret. */
 const SECRET_VARIABLES = [
   'NCP_ACCESS_KEY',
@@ -453,6 +454,21 @@ describe('deploy/', () => {
       expect(c.resources?.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
       // KEDA owns the replica count; a fixed one would fight it on every apply.
       expect(d.spec!.replicas).toBeUndefined();
+    }
+  });
+
+  it('sizes V8’s heap from the pod’s memory: an old space of half the request, the young generation set', () => {
+    const mib = (quantity: string) => {
+      const [, n, unit] = /^(\d+)(Mi|Gi)$/.exec(quantity) ?? [];
+      return Number(n) * (unit === 'Gi' ? 1024 : 1);
+    };
+    for (const d of deployments) {
+      const options = effectiveEnv(d).NODE_OPTIONS ?? '';
+      const oldSpace = Number(/--max-old-space-size=(\d+)/.exec(options)?.[1]);
+      const request = mib(String(container(d).resources!.requests!.memory));
+      expect(oldSpace).toBe(request / 2);
+      expect(mib(String(container(d).resources!.limits!.memory))).toBeGreaterThanOrEqual(2 * request);
+      expect(options).toMatch(/--max-semi-space-size=\d+/);
     }
   });
 

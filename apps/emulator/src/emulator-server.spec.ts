@@ -210,6 +210,31 @@ describe('EmulatorServer', () => {
       expect((await guance({ event: { status: 'ok' } })).status).toBe(200);
     });
 
+    it('beyond a quota of calls per second, as a gateway throttles', async () => {
+      let now = Date.now();
+      const clocked = new EmulatorServer({ host: '127.0.0.1', port: 0, clock: () => now });
+      await clocked.start();
+      try {
+        clocked.setFault({ api: 'datastream', rateLimit: true, ratePerSecond: 20, retryAfter: 1 });
+        const produce = async () => {
+          const res = await ncp('/api/produce', { topic: 't', key: 'k', value: 'v' }, 'POST', clocked.url);
+          return [res.status, res.headers['retry-after']];
+        };
+        // A burst of a tenth of a second's quota, then 429 until the quota refills.
+        expect([await produce(), await produce(), await produce()]).toEqual([
+          [200, undefined],
+          [200, undefined],
+          [429, '1'],
+        ]);
+        now += 50;
+        expect(await produce()).toEqual([200, undefined]);
+        expect(await produce()).toEqual([429, '1']);
+        expect(clocked.stats().datastream).toMatchObject({ requests: 5, accepted: 3, statuses: { 200: 3, 429: 2 } });
+      } finally {
+        await clocked.close();
+      }
+    });
+
     it('for a time window', async () => {
       let now = Date.now();
       const clocked = new EmulatorServer({ host: '127.0.0.1', port: 0, clock: () => now });

@@ -2,10 +2,11 @@ import { EmulatedApi, isEmulatedApi } from './recorder';
 
 /**
  * A fault for one API, set at run time. `latencyMs` delays every call; at most one effect
- * (`status`, `rateLimit`, `refuse`, `drop`, `hang`) applies to every call, or to every Nth
- * (`everyNth`), at most `times` times. With `match` the fault concerns only the calls whose body
- * holds that text (one record: a poison record); other calls pass untouched and uncounted. With
- * `forMs` the whole fault ends that long after it was set.
+ * (`status`, `rateLimit`, `refuse`, `drop`, `hang`) applies to every call, to every Nth
+ * (`everyNth`), or to the calls beyond `ratePerSecond` (a quota, as a gateway enforces one), at most
+ * `times` times. With `match` the fault concerns only the calls whose body holds that text (one
+ * record: a poison record); other calls pass untouched and uncounted. With `forMs` the whole fault
+ * ends that long after it was set.
  */
 export interface FaultSpec {
   api: EmulatedApi;
@@ -28,6 +29,8 @@ export interface FaultSpec {
   /** Only calls whose body contains this text. */
   match?: string;
   everyNth?: number;
+  /** The effect applies only to calls beyond this many per second (a token bucket of a tenth of it). */
+  ratePerSecond?: number;
   forMs?: number;
   times?: number;
 }
@@ -44,6 +47,9 @@ interface ActiveFault {
   setAt: number;
   calls: number;
   injected: number;
+  /** Calls the quota (ratePerSecond) still allows now, and when it was last refilled. */
+  tokens: number;
+  refilledAt: number;
 }
 
 const isCount = (v: unknown): boolean => v === undefined || (Number.isInteger(v) && (v as number) >= 1);
@@ -60,7 +66,11 @@ export function parseFault(input: unknown): FaultSpec {
     throw new Error('status must be an HTTP status');
   }
   if (!isMs(f.latencyMs) || !isMs(f.forMs)) throw new Error('latencyMs and forMs must be numbers >= 0');
-  if (!isCount(f.everyNth) || !isCount(f.times)) throw new Error('everyNth and times must be integers >= 1');
+  if (!isCount(f.everyNth) || !isCount(f.times) || !isCount(f.ratePerSecond)) {
+    throw new Error('everyNth, ratePerSecond and times must be integers >= 1');
+  }
+  if (f.everyNth !== undefined && f.ratePerSecond !== undefined)
+    throw new Error('at most one of everyNth, ratePerSecond');
   if (f.match !== undefined && (typeof f.match !== 'string' || f.match === '')) {
     throw new Error('match must be a non-empty string');
   }
@@ -75,7 +85,7 @@ export class FaultTable {
   private active = new Map<EmulatedApi, ActiveFault>();
 
   set(spec: FaultSpec, now: number): void {
-    this.active.set(spec.api, { spec, setAt: now, calls: 0, injected: 0 });
+    this.active.set(spec.api, { spec, setAt: now, calls: 0, injected: 0, tokens: burst(spec), refilledAt: now });
   }
 
   clear(api?: EmulatedApi): void {
@@ -100,11 +110,25 @@ export class FaultTable {
     fault.calls++;
     const latencyMs = spec.latencyMs ?? 0;
     if (fault.calls % (spec.everyNth ?? 1) !== 0) return { latencyMs };
+    if (spec.ratePerSecond !== undefined && withinQuota(fault, spec.ratePerSecond, now)) return { latencyMs };
     if (spec.times !== undefined && fault.injected >= spec.times) return { latencyMs };
     const effect = effectOf(spec);
     if (effect) fault.injected++;
     return { latencyMs, effect };
   }
+}
+
+function burst(spec: FaultSpec): number {
+  return spec.ratePerSecond === undefined ? 0 : Math.max(1, spec.ratePerSecond / 10);
+}
+
+/** Takes a call from the fault's token bucket: true while the quota allows it. */
+function withinQuota(fault: ActiveFault, ratePerSecond: number, now: number): boolean {
+  fault.tokens = Math.min(burst(fault.spec), fault.tokens + ((now - fault.refilledAt) * ratePerSecond) / 1000);
+  fault.refilledAt = now;
+  if (fault.tokens < 1) return false;
+  fault.tokens--;
+  return true;
 }
 
 function effectOf(spec: FaultSpec): FaultEffect | undefined {

@@ -51,13 +51,20 @@ export interface BridgeConfig {
   unroutableTarget: Target;
   startFrom: 'earliest' | 'latest';
   dlqTopic: string;
+  /** The most API calls of a target in flight at once: the ceiling of an adaptive limit. */
   maxInFlight: number;
+  /** Whether the limit adapts to the API (BRIDGE_CONCURRENCY=adaptive) or is maxInFlight, always. */
+  adaptiveConcurrency: boolean;
   httpTimeoutMs: number;
   /** 0 = retry forever */
   retryDeadlineMs: number;
   shutdownTimeoutMs: number;
   /** Memory the records in hand of one target may hold before fetching waits (bytes). */
   maxBufferedBytes: number;
+  /** How long the broker may hold a fetch while it gathers records (ms). */
+  fetchMaxWaitMs: number;
+  /** Largest record value each target takes (bytes); a larger one is dead-lettered `invalid` unread. */
+  maxRecordBytes: Record<Target, number>;
   /** How long a partition's commit position may stay put, with records pending, before it is a stall. */
   stallThresholdMs: number;
   /** present when a target that needs it is configured */

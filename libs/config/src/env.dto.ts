@@ -33,6 +33,7 @@ import {
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export const START_FROM = ['earliest', 'latest'] as const;
+export const CONCURRENCY = ['adaptive', 'fixed'] as const;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 type Env = Record<string, string | undefined>;
@@ -193,6 +194,9 @@ export class EnvDto {
   @EnvInteger(1, 10_000)
   BRIDGE_MAX_IN_FLIGHT!: string;
 
+  @EnvOneOf(CONCURRENCY)
+  BRIDGE_CONCURRENCY!: string;
+
   @EnvInteger(100, 600_000)
   BRIDGE_HTTP_TIMEOUT_MS!: string;
 
@@ -204,6 +208,18 @@ export class EnvDto {
 
   @EnvInteger(1024 * 1024, 4 * 1024 ** 3)
   BRIDGE_MAX_BUFFERED_BYTES!: string;
+
+  @EnvInteger(0, 10_000)
+  BRIDGE_FETCH_MAX_WAIT_MS!: string;
+
+  @EnvInteger(1024, 1024 ** 3)
+  DATASTREAM_MAX_RECORD_BYTES!: string;
+
+  @EnvInteger(1024, 1024 ** 3)
+  CLOUDINSIGHT_MAX_RECORD_BYTES!: string;
+
+  @EnvInteger(1024, 1024 ** 3)
+  GUANCE_MAX_RECORD_BYTES!: string;
 
   @EnvInteger(1000, 86_400_000)
   BRIDGE_STALL_THRESHOLD_MS!: string;

@@ -25,11 +25,14 @@ describe('loadBridgeConfig: defaults (docs/configuration.md)', () => {
       unroutableTarget: 'datastream',
       startFrom: 'earliest',
       dlqTopic: 'bridge.dlq',
-      maxInFlight: 64,
+      maxInFlight: 256,
+      adaptiveConcurrency: true,
       httpTimeoutMs: 10000,
       retryDeadlineMs: 900000,
       shutdownTimeoutMs: 25000,
-      maxBufferedBytes: 32 * 1024 * 1024,
+      maxBufferedBytes: 4 * 1024 * 1024,
+      fetchMaxWaitMs: 10,
+      maxRecordBytes: { datastream: 2 * 1024 * 1024, cloudinsight: 256 * 1024, guance: 1024 * 1024 },
       stallThresholdMs: 120_000,
       ncp: { accessKey: 'AKIDEXAMPLE0000000000', secretKey: 'ncp-secret-value' },
       datastreamEndpoint: 'https://api.datastream.naverncp.com',
@@ -53,7 +56,7 @@ describe('loadBridgeConfig: defaults (docs/configuration.md)', () => {
       HTTP_PORT: '  ',
       CLOUDINSIGHT_REGION_NO: '',
     });
-    expect(config.maxInFlight).toBe(64);
+    expect(config.maxInFlight).toBe(256);
     expect(config.httpPort).toBe(3000);
     expect(config).not.toHaveProperty('cloudinsightRegionNo');
   });
@@ -80,9 +83,14 @@ describe('loadBridgeConfig: values', () => {
       BRIDGE_START_FROM: 'latest',
       BRIDGE_DLQ_TOPIC: 'dead.letters',
       BRIDGE_MAX_IN_FLIGHT: '10000',
+      BRIDGE_CONCURRENCY: 'Fixed',
       BRIDGE_HTTP_TIMEOUT_MS: '2500',
       BRIDGE_RETRY_DEADLINE_MS: '0',
       BRIDGE_SHUTDOWN_TIMEOUT_MS: '5000',
+      BRIDGE_FETCH_MAX_WAIT_MS: '0',
+      DATASTREAM_MAX_RECORD_BYTES: '1024',
+      CLOUDINSIGHT_MAX_RECORD_BYTES: '2048',
+      GUANCE_MAX_RECORD_BYTES: '1073741824',
       NCP_ACCESS_KEY: 'ak',
       NCP_SECRET_KEY: 'sk',
       DATASTREAM_ENDPOINT: 'http://emulator:8080/',
@@ -111,6 +119,9 @@ describe('loadBridgeConfig: values', () => {
       startFrom: 'latest',
       dlqTopic: 'dead.letters',
       maxInFlight: 10000,
+      adaptiveConcurrency: false,
+      maxRecordBytes: { datastream: 1024, cloudinsight: 2048, guance: 1024 ** 3 },
+      fetchMaxWaitMs: 0,
       httpTimeoutMs: 2500,
       retryDeadlineMs: 0,
       shutdownTimeoutMs: 5000,
@@ -179,6 +190,11 @@ describe('loadBridgeConfig: bad values give one line naming the variable', () =>
     [{ BRIDGE_MAX_IN_FLIGHT: '0' }, 'BRIDGE_MAX_IN_FLIGHT must be an integer between 1 and 10000 (got "0")'],
     [{ BRIDGE_MAX_IN_FLIGHT: '1.5' }, 'BRIDGE_MAX_IN_FLIGHT must be an integer between 1 and 10000 (got "1.5")'],
     [{ BRIDGE_HTTP_TIMEOUT_MS: '10s' }, 'BRIDGE_HTTP_TIMEOUT_MS must be an integer between 100 and 600000 (got "10s")'],
+    [{ BRIDGE_CONCURRENCY: 'auto' }, 'BRIDGE_CONCURRENCY must be one of adaptive, fixed (got "auto")'],
+    [
+      { GUANCE_MAX_RECORD_BYTES: '1MiB' },
+      'GUANCE_MAX_RECORD_BYTES must be an integer between 1024 and 1073741824 (got "1MiB")',
+    ],
     [
       { BRIDGE_RETRY_DEADLINE_MS: '-1' },
       'BRIDGE_RETRY_DEADLINE_MS must be an integer between 0 and 2147483647 (got "-1")',

@@ -1,4 +1,5 @@
 import { CallGate, type CircuitCause } from './call-gate';
+import { ConcurrencyLimit } from './concurrency-limit';
 import { systemScheduler } from './scheduler';
 
 function gate(maxInFlight = 3, circuitThreshold = 2) {
@@ -6,7 +7,7 @@ function gate(maxInFlight = 3, circuitThreshold = 2) {
   const inFlight: number[] = [];
   const due = jest.fn();
   const g = new CallGate({
-    maxInFlight,
+    limit: new ConcurrencyLimit({ ceiling: maxInFlight, adaptive: false }),
     circuitThreshold,
     probeBackoff: { baseMs: 1000, capMs: 30_000, random: () => 0.999 },
     scheduler: systemScheduler,
@@ -111,12 +112,41 @@ describe('CallGate', () => {
     g.answered('retryable', 'HTTP 500', Date.now(), false);
     for (let i = 0; i < 10; i++) {
       g.started();
-      g.answered('retryable', 'HTTP 500', Date.now(), true, undefined, true);
+      g.answered('retryable', 'HTTP 500', Date.now(), true, undefined, Date.now(), true);
     }
     expect(circuit).toEqual([]);
     g.started();
     g.answered('retryable', 'HTTP 500', Date.now(), true); // not known to be about records: counts
     expect(g.paused).toBe(true);
+  });
+
+  it('lets as many calls go as the adaptive limit allows, fed by every answer but the probes', () => {
+    const limit = new ConcurrencyLimit({ ceiling: 16, initial: 4, adaptive: true });
+    const g = new CallGate({
+      limit,
+      circuitThreshold: 2,
+      probeBackoff: { baseMs: 1000, capMs: 30_000, random: () => 0.999 },
+      scheduler: systemScheduler,
+      onCircuitChange: () => undefined,
+      onInFlightChange: () => undefined,
+      onProbeDue: () => undefined,
+    });
+    for (let i = 0; i < 4; i++) g.started();
+    expect(g.hasRoom).toBe(false);
+    g.answered('retryable', 'HTTP 429', Date.now(), false, 1000, Date.now() - 50); // push back: 4 -> 3
+    expect(limit.current).toBe(3);
+    expect(g.hasRoom).toBe(false); // 3 under way
+    g.answered('delivered', undefined, Date.now(), false, undefined, Date.now() - 50);
+    expect(g.hasRoom).toBe(true);
+    // Two more answers of calls started before the decrease: no second decrease; the circuit opens.
+    g.answered('retryable', 'HTTP 503', Date.now(), false, undefined, Date.now() - 50);
+    g.answered('retryable', 'HTTP 503', Date.now(), false, undefined, Date.now() - 50);
+    expect(limit.current).toBe(3);
+    expect(g.paused).toBe(true);
+    jest.advanceTimersByTime(30_000);
+    g.started();
+    g.answered('retryable', 'HTTP 503', Date.now() + 10_000, true, undefined, Date.now()); // a failed probe
+    expect(limit.current).toBe(3);
   });
 
   it('counts only failures in a row: any other answer means the API is up', () => {

@@ -1,3 +1,4 @@
+import type { ConcurrencyLimit } from './concurrency-limit';
 import { RetryPolicy, type RetryPolicyOptions } from './retry-policy';
 import type { Scheduler } from './scheduler';
 
@@ -13,8 +14,8 @@ export interface CircuitCause {
 export type CallOutcome = 'delivered' | 'retryable' | 'refused' | 'permanent';
 
 export interface CallGateOptions {
-  /** Most API calls under way at once. */
-  maxInFlight: number;
+  /** How many API calls may be under way at once (adaptive, or fixed). */
+  limit: ConcurrencyLimit;
   /**
    * Consecutive retryable failures that open the circuit (but those about records, see answered);
    * one refusal of our credentials does.
@@ -31,7 +32,8 @@ export interface CallGateOptions {
 }
 
 /**
- * Concurrency and the target circuit. Up to maxInFlight calls run at once. The circuit opens after
+ * Concurrency and the target circuit. Up to the limit's calls run at once; every answer while the
+ * circuit is closed feeds the limit. The circuit opens after
  * `circuitThreshold` retryable failures in a row, or at once when the API refuses our credentials:
  * a failure of the target, not of a record (a failure the caller knows to be about its records does
  * not count). While it is open the target's consumption pauses and only probes go, one at a time,
@@ -50,7 +52,6 @@ export class CallGate {
   private readonly probeBackoff: RetryPolicy;
 
   constructor(private readonly options: CallGateOptions) {
-    if (!(options.maxInFlight >= 1)) throw new Error('CallGate: maxInFlight must be at least 1');
     this.probeBackoff = new RetryPolicy({ baseMs: 500, capMs: 30_000, ...options.probeBackoff });
   }
 
@@ -68,9 +69,9 @@ export class CallGate {
     return this.open !== undefined;
   }
 
-  /** Whether one more call may start now: below maxInFlight, or the probe when it is due. */
+  /** Whether one more call may start now: below the limit, or the probe when it is due. */
   get hasRoom(): boolean {
-    return this.open ? this.calls === 0 && this.probeDue : this.calls < this.options.maxInFlight;
+    return this.open ? this.calls === 0 && this.probeDue : this.calls < this.options.limit.current;
   }
 
   /** While open: whether this probe should be a record never sent, rather than a failed call. */
@@ -89,12 +90,13 @@ export class CallGate {
   started(): void {
     this.probeDue = false;
     this.setCalls(this.calls + 1);
+    this.options.limit.started(this.calls);
   }
 
   /**
-   * A call got its answer (`wasRetry`: the call had failed before; `retryAfterMs` from the API;
-   * `aboutRecords`: the failure says something about the call's records, not about the API).
-   * Returns true when this answer closed the circuit.
+   * A call (started at `startedAt`) got its answer (`wasRetry`: the call had failed before;
+   * `retryAfterMs` from the API; `aboutRecords`: the failure says something about the call's
+   * records, not about the API). Returns true when this answer closed the circuit.
    */
   answered(
     outcome: CallOutcome,
@@ -102,9 +104,15 @@ export class CallGate {
     now: number,
     wasRetry: boolean,
     retryAfterMs?: number,
+    startedAt = now,
     aboutRecords = false,
   ) {
     this.setCalls(this.calls - 1);
+    // Probes say whether the API is back, not how much it takes: the circuit handles outages.
+    if (!this.open) {
+      const backPressure = outcome === 'retryable' && !aboutRecords;
+      this.options.limit.finished({ startedAt, now, backPressure, accepted: outcome === 'delivered' });
+    }
     if (outcome === 'delivered' || outcome === 'permanent') {
       this.streak = 0;
       if (!this.open) return false;

@@ -29,6 +29,8 @@ export interface PipelineEvents {
   onElsewhere?(target: string): void;
   /** Concurrent API calls of this pipeline. */
   onInFlightChange?(inFlight: number): void;
+  /** The calls allowed in flight at once changed (see adaptiveConcurrency); also called at start. */
+  onConcurrencyLimitChange?(limit: number): void;
   /** ctx.heartbeat() failed; `rebalancing` errors are swallowed, others reject processBatch. */
   onHeartbeatError?(error: unknown, rebalancing: boolean): void;
   /** A DLQ write failed; it is retried with backoff, forever. */
@@ -53,14 +55,21 @@ export interface TargetPipelineOptions<B = unknown> {
   deadLetters: DeadLetterSink;
   /** Backoff and per-record deadline of API calls (RetryPolicy defaults; deadline 0 = forever). */
   retry: RetryPolicyOptions;
-  /** Concurrent API calls for the whole pipeline, across partitions. */
+  /** Concurrent API calls for the whole pipeline, across partitions: the ceiling of the limit. */
   maxInFlight: number;
+  /**
+   * Whether the limit of calls in flight adapts to the API (see ConcurrencyLimit): grows while the
+   * latency stays flat, shrinks when it rises or the API pushes back. Default false: maxInFlight.
+   */
+  adaptiveConcurrency?: boolean;
   /**
    * Memory the records in hand may hold (keys, values, bookkeeping) before processBatch waits for
    * room: the bound of what is fetched but not yet delivered (default 32 MiB). One batch is always
    * taken, whatever its size.
    */
   maxBufferedBytes?: number;
+  /** Largest record value this target takes (bytes); a larger one is dead-lettered `invalid` unread. */
+  maxRecordBytes?: number;
   /** Consecutive retryable failures that open the circuit (default 5); a refusal of our credentials opens it at once. */
   circuitThreshold?: number;
   /** Backoff between probes while the circuit is open (default base 500 ms, cap 30 s). */

@@ -2,6 +2,7 @@ import type { DlqReason, InboundRecord, SendResult, Target } from '@app/contract
 import { TARGETS } from '@app/contracts/targets';
 import { BatchWaiter, type BatchContext } from './batch-waiter';
 import { CallGate, type CircuitCause } from './call-gate';
+import { ConcurrencyLimit } from './concurrency-limit';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { Drain } from './drain';
 import { isAbandoned, JobState, newJob, type Call, type Job } from './job';
@@ -53,6 +54,7 @@ export class TargetPipeline<B = unknown> {
   /** Bytes held by the records in hand, over every partition (see Job.bytes). */
   private bytes = 0;
   private readonly maxBytes: number;
+  private readonly maxRecordBytes: number;
   /** Fetched batches waiting for room. */
   private readonly roomWaiters = new Set<BatchWaiter>();
 
@@ -73,8 +75,13 @@ export class TargetPipeline<B = unknown> {
     this.retry = new RetryPolicy(options.retry);
     this.heartbeatMs = options.heartbeatIntervalMs ?? 1000;
     this.maxBytes = options.maxBufferedBytes ?? 32 * 1024 * 1024;
+    this.maxRecordBytes = options.maxRecordBytes ?? Infinity;
     this.gate = new CallGate({
-      maxInFlight: options.maxInFlight,
+      limit: new ConcurrencyLimit({
+        ceiling: options.maxInFlight,
+        adaptive: options.adaptiveConcurrency ?? false,
+        onChange: (limit) => events.onConcurrencyLimitChange?.(limit),
+      }),
       circuitThreshold: options.circuitThreshold ?? 5,
       probeBackoff: options.probeBackoff,
       scheduler: this.scheduler,
@@ -278,6 +285,15 @@ export class TargetPipeline<B = unknown> {
     part.bytes += job.bytes;
     this.bytes += job.bytes;
     if (route === 'unroutable') return this.deadLetter(job, 'unroutable', this.router.whyUnroutable(record));
+    // Checked before decoding: an oversize value is never copied into a string or parsed.
+    const size = record.value?.length ?? 0;
+    if (size > this.maxRecordBytes) {
+      return this.deadLetter(
+        job,
+        'invalid',
+        `the value is ${size} bytes, more than the ${this.maxRecordBytes} this target takes`,
+      );
+    }
     // A record that fails to parse is dead-lettered at once, outside its key lane: it is never
     // delivered, so it cannot overtake its key's records at the API, and it never waits for them.
     const parsed = this.sender.parse(record, route === 'mine-by-topic');
@@ -378,7 +394,17 @@ export class TargetPipeline<B = unknown> {
     const error = result.outcome === 'delivered' ? undefined : result.error;
     const retryAfterMs = result.outcome === 'retryable' ? result.retryAfterMs : undefined;
     const probing = this.gate.paused;
-    if (this.gate.answered(result.outcome, error, now, call.failures > 0, retryAfterMs, this.failsAlone(call))) {
+    if (
+      this.gate.answered(
+        result.outcome,
+        error,
+        now,
+        call.failures > 0,
+        retryAfterMs,
+        call.startedAt,
+        this.failsAlone(call),
+      )
+    ) {
       this.retries.releaseAll();
     }
     const duration = now - call.startedAt;

@@ -42,6 +42,20 @@ describe('BridgeMetrics', () => {
     }
   });
 
+  it('reads the calls in flight of each target when scraped', async () => {
+    const metrics = new BridgeMetrics();
+    metrics.startTarget('datastream');
+    let inFlight = 3;
+    metrics.watchInFlight('datastream', () => inFlight);
+    expect(seriesOf(await metrics.registry.metrics(), 'bridge_in_flight_requests')).toEqual([
+      'bridge_in_flight_requests{target="datastream"} 3',
+    ]);
+    inFlight = 0;
+    expect(seriesOf(await metrics.registry.metrics(), 'bridge_in_flight_requests')).toEqual([
+      'bridge_in_flight_requests{target="datastream"} 0',
+    ]);
+  });
+
   it('labels unroutable dead letters with no target, only in the process that dead-letters them', async () => {
     const metrics = new BridgeMetrics();
     metrics.startTarget('datastream', true);

@@ -42,7 +42,17 @@ export class BridgeMetrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
   });
-  readonly inFlight = this.gauge('bridge_in_flight_requests', 'API calls under way per target.');
+  /** Per target, how many API calls are under way: read when Prometheus scrapes, not set on every call. */
+  private readonly inFlightReaders = new Map<Target, () => number>();
+  readonly inFlight = new Gauge({
+    name: 'bridge_in_flight_requests',
+    help: 'API calls under way per target.',
+    labelNames: BY_TARGET,
+    registers: [this.registry],
+    collect: () => {
+      for (const [target, read] of this.inFlightReaders) this.inFlight.set({ target }, read());
+    },
+  });
   readonly concurrencyLimit = this.gauge('bridge_concurrency_limit', 'API calls per target allowed in flight now.');
 
   // The state of each target
@@ -93,6 +103,11 @@ export class BridgeMetrics {
       this.records.inc({ target: '', outcome: 'dead_lettered' }, 0);
       this.deadLetters.inc({ target: '', reason: 'unroutable' }, 0);
     }
+  }
+
+  /** The calls under way of a target, as bridge_in_flight_requests reports them. */
+  watchInFlight(target: Target, read: () => number): void {
+    this.inFlightReaders.set(target, read);
   }
 
   /** A counter by target, or by the labels given. */

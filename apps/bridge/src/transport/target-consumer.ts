@@ -24,6 +24,26 @@ export interface TargetConsumerDeps {
 const DLQ_TROUBLE_MS = 30_000;
 
 /**
+ * What one fetch may bring: an eighth of what the target may hold in hand (BRIDGE_MAX_BUFFERED_BYTES),
+ * between 256 KiB and 16 MiB, and a quarter of that per partition. A fetched batch is decoded whole
+ * and stays alive until every partition of the fetch was taken, so it counts on top of the records in
+ * hand. A single record larger than this still comes, alone.
+ */
+function fetchBytes(maxBufferedBytes: number): { maxBytes: number; maxBytesPerPartition: number } {
+  const maxBytes = Math.min(16 * 1024 * 1024, Math.max(256 * 1024, Math.floor(maxBufferedBytes / 8)));
+  return { maxBytes, maxBytesPerPartition: Math.floor(maxBytes / 4) };
+}
+
+/**
+ * How a fetch waits at the broker: until a full fetch is ready or BRIDGE_FETCH_MAX_WAIT_MS passed.
+ * In a backlog fetches are full at once; at a steady rate this gathers the records of that long in
+ * one fetch round trip of each target's group, instead of one per few records.
+ */
+function fetchWait(config: BridgeConfig): { maxWaitTimeInMs: number; minBytes: number } {
+  return { maxWaitTimeInMs: config.fetchMaxWaitMs, minBytes: fetchBytes(config.maxBufferedBytes).maxBytes };
+}
+
+/**
  * One target's consumer group (`BRIDGE_GROUP_ID-<target>`): a kafkajs consumer feeding the target's
  * TargetPipeline. The consumer fetches on while records are delivered (the pipeline bounds what is
  * in hand); this class commits the positions the pipeline reports, pauses fetching while the
@@ -54,8 +74,8 @@ export class TargetConsumer {
     const { config, metrics } = deps;
     this.groupId = `${config.groupId}-${target}`;
     metrics.startTarget(target, config.unroutableTarget === target);
-    metrics.concurrencyLimit.set({ target }, config.maxInFlight);
     this.pipeline = this.createPipeline();
+    metrics.watchInFlight(target, () => this.pipeline.inFlight);
     this.restarts = new ConsumerRestarts(target, deps.log, () => this.restart());
     this.stalls = new StallWatch(target, this.pipeline, config.stallThresholdMs, metrics, deps.log);
     this.consumer = this.createConsumer();
@@ -69,7 +89,9 @@ export class TargetConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: Math.max(1, config.maxInFlight),
+      // processBatch returns as soon as the records are in hand (or waits for room, which the
+      // partitions share): one at a time is as fast, and kafkajs does less per fetch.
+      partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.eachBatch(payload),
       // kafkajs (patched) waits for this before it rejoins: the partitions' next owner starts
       // after what this member has in hand is delivered or given up, and committed.
@@ -136,7 +158,9 @@ export class TargetConsumer {
       deadLetters: this.deps.deadLetters,
       retry: { deadlineMs: config.retryDeadlineMs },
       maxInFlight: config.maxInFlight,
+      adaptiveConcurrency: config.adaptiveConcurrency,
       maxBufferedBytes: config.maxBufferedBytes,
+      maxRecordBytes: config.maxRecordBytes[target],
       events: {
         onDelivered: (n) => metrics.records.inc({ target, outcome: 'delivered' }, n),
         onRetry: (result, probing) => {
@@ -152,7 +176,7 @@ export class TargetConsumer {
         },
         onElsewhere: (other) => metrics.elsewhere.inc({ target: other }),
         onRequest: (status, ms) => metrics.requestDuration.observe({ target, status: String(status) }, ms / 1000),
-        onInFlightChange: (n) => metrics.inFlight.set({ target }, n),
+        onConcurrencyLimitChange: (n) => metrics.concurrencyLimit.set({ target }, n),
         onCircuitChange: (cause) => this.onCircuitChange(cause),
         onFetchChange: (fetch) => this.setFetching(fetch),
         onHeartbeatError: (err, rebalancing) => {
@@ -176,9 +200,8 @@ export class TargetConsumer {
       sessionTimeout: 15_000,
       rebalanceTimeout: Math.max(60_000, config.shutdownTimeoutMs + 10_000),
       heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 100,
-      maxBytesPerPartition: 1_048_576,
-      maxBytes: 16 * 1_048_576,
+      ...fetchWait(config),
+      ...fetchBytes(config.maxBufferedBytes),
       allowAutoTopicCreation: false,
       metadataMaxAge: config.kafka.metadataMaxAgeMs,
       // Every crash is restarted here, the same way (ConsumerRestarts), never by kafkajs behind the

@@ -56,6 +56,19 @@ describe('parseRecordValue: bodies', () => {
     expect(result.ok && JSON.parse(JSON.stringify(result.body))).toEqual(body);
   });
 
+  it('keeps every field as it arrived, in its order, even one named like a method of every object', () => {
+    const data = { valueOf: 1, toString: 'up', hasOwnProperty: 2, cpu: 37.5 };
+    const c = parseRecordValue('cloudinsight', json({ cw_key: 'k', data }));
+    expect(c.ok && JSON.stringify(c.body)).toBe(JSON.stringify({ cw_key: 'k', data }));
+    const g = parseRecordValue('guance', json({ event: { title: 't', toString: 'x', status: 'ok' } }));
+    expect(g.ok && JSON.stringify(g.body)).toBe('{"event":{"title":"t","toString":"x","status":"ok"}}');
+    expect(parseRecordValue('datastream', json({ ...ds, toString: 'x' }))).toEqual({
+      ok: false,
+      reason: 'invalid',
+      error: 'toString is not an allowed field',
+    });
+  });
+
   it('refuses a target it has no contract for instead of throwing', () => {
     expect(validateRecordBody('kinesis' as 'guance', {})).toEqual({
       ok: false,

@@ -1,4 +1,3 @@
-import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DLQ_ERROR_MAX_BYTES } from '../dlq';
 import type { ParseResult } from '../send-result';
@@ -7,8 +6,11 @@ import { truncateUtf8 } from '../truncate-utf8';
 import { CloudInsightRecordDto } from './cloudinsight-record.dto';
 import { DataStreamRecordDto } from './datastream-record.dto';
 import { GuanceRecordDto } from './guance-record.dto';
+import { ruleCheck } from './rule-check';
 import {
+  type DtoClass,
   fieldName,
+  instantiate,
   isJsonObject,
   joinPath,
   RECORD_VALIDATOR_OPTIONS,
@@ -24,15 +26,22 @@ export interface RecordBodies {
 }
 export type RecordBody<T extends Target> = RecordBodies[T];
 
-export const RECORD_DTOS: { readonly [T in Target]: ClassConstructor<RecordBodies[T]> } = Object.freeze({
+export const RECORD_DTOS: { readonly [T in Target]: DtoClass<RecordBodies[T]> } = Object.freeze({
   datastream: DataStreamRecordDto,
   cloudinsight: CloudInsightRecordDto,
   guance: GuanceRecordDto,
 });
 
+/** Each target's rules, run without class-validator's executor for bodies that break none. */
+const RULE_CHECKS = Object.freeze({
+  datastream: ruleCheck(DataStreamRecordDto, RECORD_VALIDATOR_OPTIONS),
+  cloudinsight: ruleCheck(CloudInsightRecordDto, RECORD_VALIDATOR_OPTIONS),
+  guance: ruleCheck(GuanceRecordDto, RECORD_VALIDATOR_OPTIONS),
+});
+
 /** Deeper JSON is refused: nothing the APIs take needs it, and transforming it would overflow the stack. */
 export const MAX_RECORD_DEPTH = 32;
-/** Keys that could reach an object's prototype; class-transformer would also drop them silently. */
+/** Keys that could reach an object's prototype. */
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -82,17 +91,21 @@ export function decodeJsonObject(value: Buffer | null): Decoded<Record<string, u
     : malformed(`the value must be a JSON object, not ${jsonKind(json)}`);
 }
 
-/** Validates an already decoded JSON value as the body of `target`'s API. */
+/**
+ * Validates an already decoded JSON value as the body of `target`'s API. The value becomes the body:
+ * an instance of the target's DTO (see instantiate), nothing copied.
+ */
 export function validateRecordBody<T extends Target>(target: T, json: unknown): ParseResult<RecordBody<T>> {
   if (!Object.prototype.hasOwnProperty.call(RECORD_DTOS, target)) {
     return invalid(`no record contract for target ${JSON.stringify(String(target).slice(0, 40))}`);
   }
-  const dto = RECORD_DTOS[target] as ClassConstructor<RecordBody<T>>;
+  const dto = RECORD_DTOS[target] as DtoClass<RecordBody<T>>;
   if (!isJsonObject(json)) return invalid(`the body must be a JSON object, not ${jsonKind(json)}`);
   const unsafe = unsafeStructure(json);
   if (unsafe) return invalid(unsafe);
   try {
-    const body = plainToInstance(dto, json);
+    const body = instantiate(dto, json);
+    if (RULE_CHECKS[target]?.(body)) return { ok: true, body };
     const errors = validateSync(body, RECORD_VALIDATOR_OPTIONS);
     return errors.length === 0 ? { ok: true, body } : invalid(summarize(validationMessages(errors)));
   } catch (err) {
@@ -101,29 +114,52 @@ export function validateRecordBody<T extends Target>(target: T, json: unknown): 
   }
 }
 
+/** An object or array met on the walk, with how it was reached (its path is built only for a message). */
+interface Visit {
+  value: object;
+  depth: number;
+  parent: Visit | undefined;
+  /** Its key in the parent object, or its index in the parent array. */
+  at: string | number;
+}
+
 /** The first prototype-reaching key or too deep nesting, walked without recursion. */
 function unsafeStructure(root: Record<string, unknown>): string | undefined {
-  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: root, path: '', depth: 1 }];
+  const stack: Visit[] = [{ value: root, depth: 1, parent: undefined, at: '' }];
   while (stack.length > 0) {
-    const { value, path, depth } = stack.pop()!;
-    if (depth > MAX_RECORD_DEPTH) return `${path} is nested more than ${MAX_RECORD_DEPTH} levels deep`;
+    const visit = stack.pop()!;
+    const { value, depth } = visit;
+    if (depth > MAX_RECORD_DEPTH) return `${pathOf(visit)} is nested more than ${MAX_RECORD_DEPTH} levels deep`;
     if (Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) {
         const item: unknown = value[i];
         if (typeof item === 'object' && item !== null)
-          stack.push({ value: item, path: `${path}[${i}]`, depth: depth + 1 });
+          stack.push({ value: item, depth: depth + 1, parent: visit, at: i });
       }
       continue;
     }
     const object = value as Record<string, unknown>;
-    for (const key of Object.keys(object)) {
-      const keyPath = joinPath(path, fieldName(key));
-      if (UNSAFE_KEYS.has(key)) return `${keyPath} is not an allowed field name`;
+    for (const key in object) {
+      if (UNSAFE_KEYS.has(key))
+        return `${pathOf({ value: object, depth, parent: visit, at: key })} is not an allowed field name`;
       const child = object[key];
-      if (typeof child === 'object' && child !== null) stack.push({ value: child, path: keyPath, depth: depth + 1 });
+      if (typeof child === 'object' && child !== null)
+        stack.push({ value: child, depth: depth + 1, parent: visit, at: key });
     }
   }
   return undefined;
+}
+
+/** `a.b[2].c` for a visit. */
+function pathOf(visit: Visit): string {
+  const parts: (string | number)[] = [];
+  for (let v: Visit | undefined = visit; v?.parent !== undefined; v = v.parent) parts.push(v.at);
+  let path = '';
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const part = parts[i];
+    path = joinPath(path, typeof part === 'number' ? `[${part}]` : fieldName(part));
+  }
+  return path;
 }
 
 function jsonKind(json: unknown): string {

@@ -7,7 +7,8 @@ import { bindRecords, recordBody, type DeliveryCall, type RecordBindingFactory }
 /**
  * A record's value is a SendData body (or its topic's route makes one, with the value as `data`).
  * Records of one cw_key share a call (SendData takes `data` as an array): up to 100 records or
- * 256 KiB, waiting at most 5 ms for company.
+ * 256 KiB, waiting at most 1 ms for company: records come a fetch at a time, and the partitions of
+ * one fetch are taken within that.
  */
 export const cloudInsightRecords: RecordBindingFactory<CloudInsightRecordDto> = (config) => ({
   parse: (record, byTopic) => recordBody('cloudinsight', config, record, byTopic),
@@ -16,7 +17,7 @@ export const cloudInsightRecords: RecordBindingFactory<CloudInsightRecordDto> = 
     sizeOf: (body) => JSON.stringify(body.data).length,
     maxRecords: 100,
     maxBytes: 256 * 1024,
-    lingerMs: 5,
+    lingerMs: 1,
   },
 });
 
