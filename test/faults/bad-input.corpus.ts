@@ -193,8 +193,9 @@ export function badCorpus(minimum = 1000, big = true): BadRecord[] {
     });
   }
   if (big) {
-    // 5 MB values: not JSON, valid JSON over the Data Stream limit, and unroutable
-    add('5mb-not-json', 'malformed', 'guance', Buffer.alloc(FIVE_MB, 0x61));
+    // 5 MB values, each over its target's size cap (invalid before it is parsed, so even one that
+    // is not JSON), and unroutable
+    add('5mb-not-json', 'invalid', 'guance', Buffer.alloc(FIVE_MB, 0x61));
     const bigDs = JSON.stringify({ topic: 't', key: 'k', value: 'v'.repeat(FIVE_MB) });
     add('5mb-datastream', 'invalid', 'datastream', bigDs);
     add(
