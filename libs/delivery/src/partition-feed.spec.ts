@@ -27,6 +27,15 @@ describe('PartitionFeed', () => {
     expect(fresh.taken).toBe('7');
   });
 
+  it('refuses a batch with records of another partition or offsets that do not rise', () => {
+    const feed = new PartitionFeed('in', 3);
+    const r = (offset: string, partition = 3) => ({ topic: 'in', partition, offset });
+    expect(feed.checkBatch([r('1'), r('2'), r('9')])).toBeUndefined();
+    expect(feed.checkBatch([r('1'), r('2', 4)])?.message).toContain('one partition');
+    expect(feed.checkBatch([r('5'), r('5')])?.message).toContain('offset 5 of in/3 does not fit: expected after 5');
+    expect(feed.checkBatch([r('9'), r('10'), r('8')])?.message).toContain('offset 8');
+  });
+
   it('after a drain abandoned records, takes only batches from the first of them or earlier', () => {
     const feed = feedWith([5, 6, 7], [5]);
     feed.resumeAt(feed.tracker.firstPending());

@@ -110,6 +110,20 @@ export class PartitionFeed {
     this.lanes.abandonAll();
   }
 
+  /** An Error unless every record of a fetched batch is of this partition, in rising offsets. */
+  checkBatch(records: readonly { topic: string; partition: number; offset: string }[]): Error | undefined {
+    for (let i = 1; i < records.length; i++) {
+      const record = records[i];
+      if (record.topic !== this.topic || record.partition !== this.partition) {
+        return new Error('processBatch: all records of a batch must come from one partition');
+      }
+      if (compareOffsets(record.offset, records[i - 1].offset) <= 0) {
+        return this.misfit(record.offset, `expected after ${records[i - 1].offset}`);
+      }
+    }
+    return undefined;
+  }
+
   misfit(offset: string, expected: string): Error {
     return new Error(`processBatch: offset ${offset} of ${this.topic}/${this.partition} does not fit: ${expected}`);
   }

@@ -1,12 +1,13 @@
 import type { DlqReason, InboundRecord, SendResult, Target } from '@app/contracts';
 import { TARGETS } from '@app/contracts/targets';
-import { BatchWaiter, type BatchContext } from './batch-waiter';
+import type { BatchContext } from './batch-waiter';
 import { CallGate, type CircuitCause } from './call-gate';
 import { ConcurrencyLimit } from './concurrency-limit';
 import { DeadLetterQueue } from './dead-letter-queue';
 import { Drain } from './drain';
 import { isAbandoned, JobState, newJob, type Call, type Job } from './job';
 import { compareOffsets } from './offset-tracker';
+import { MemoryBudget } from './memory-budget';
 import { PartitionFeed } from './partition-feed';
 import {
   guardEvents,
@@ -51,12 +52,8 @@ export class TargetPipeline<B = unknown> {
   private lastDeliveredAt = 0;
   private fetching = true;
   private deadLetterTrouble: DeadLetterTrouble | undefined;
-  /** Bytes held by the records in hand, over every partition (see Job.bytes). */
-  private bytes = 0;
-  private readonly maxBytes: number;
+  private readonly memory: MemoryBudget;
   private readonly maxRecordBytes: number;
-  /** Fetched batches waiting for room. */
-  private readonly roomWaiters = new Set<BatchWaiter>();
 
   constructor(private readonly options: TargetPipelineOptions<B>) {
     const events = guardEvents(options.events ?? {});
@@ -74,7 +71,7 @@ export class TargetPipeline<B = unknown> {
     });
     this.retry = new RetryPolicy(options.retry);
     this.heartbeatMs = options.heartbeatIntervalMs ?? 1000;
-    this.maxBytes = options.maxBufferedBytes ?? 32 * 1024 * 1024;
+    this.memory = new MemoryBudget(options.maxBufferedBytes ?? 32 * 1024 * 1024, this.scheduler);
     this.maxRecordBytes = options.maxRecordBytes ?? Infinity;
     this.gate = new CallGate({
       limit: new ConcurrencyLimit({
@@ -143,7 +140,7 @@ export class TargetPipeline<B = unknown> {
 
   /** Bytes held by the records in hand (see maxBufferedBytes). */
   get bufferedBytes(): number {
-    return this.bytes;
+    return this.memory.bytes;
   }
 
   /**
@@ -176,23 +173,14 @@ export class TargetPipeline<B = unknown> {
         return Promise.resolve();
       }
     }
-    for (let i = 1; i < records.length; i++) {
-      const record = records[i];
-      if (record.topic !== part.topic || record.partition !== part.partition) {
-        return Promise.reject(new Error('processBatch: all records of a batch must come from one partition'));
-      }
-      if (compareOffsets(record.offset, records[i - 1].offset) <= 0) {
-        return Promise.reject(part.misfit(record.offset, `expected after ${records[i - 1].offset}`));
-      }
-    }
+    const misfit = part.checkBatch(records);
+    if (misfit) return Promise.reject(misfit);
     for (const record of records) this.admit(record, part);
     if (lastOffset !== undefined) part.skipTo(lastOffset);
     this.pump();
-    if (this.bytes < this.maxBytes) return Promise.resolve();
-    const waiter = new BatchWaiter(this.scheduler);
-    this.roomWaiters.add(waiter);
-    waiter.keepAlive(ctx, this.heartbeatMs, (error, rebalancing) => this.events.onHeartbeatError?.(error, rebalancing));
-    return waiter.done;
+    return this.memory.room(ctx, this.heartbeatMs, (error, rebalancing) =>
+      this.events.onHeartbeatError?.(error, rebalancing),
+    );
   }
 
   /**
@@ -283,7 +271,7 @@ export class TargetPipeline<B = unknown> {
     const job = newJob(record, part, seq);
     job.admitted = this.admitted++;
     part.bytes += job.bytes;
-    this.bytes += job.bytes;
+    this.memory.take(job.bytes);
     if (route === 'unroutable') return this.deadLetter(job, 'unroutable', this.router.whyUnroutable(record));
     // Checked before decoding: an oversize value is never copied into a string or parsed.
     const size = record.value?.length ?? 0;
@@ -540,22 +528,14 @@ export class TargetPipeline<B = unknown> {
     const next = job.part.lanes.leave(job);
     if (next !== undefined) this.ready.add(next);
     job.part.bytes -= job.bytes;
-    this.release(job.bytes);
+    this.memory.release(job.bytes);
   }
 
   /** Gives up on a partition's records in hand (a drain, a revoke, a fetch from an earlier offset). */
   private abandon(part: PartitionFeed): void {
     part.abandon();
-    this.release(part.bytes);
+    this.memory.release(part.bytes);
     part.bytes = 0;
-  }
-
-  /** Memory was freed: batches waiting for room go on once there is some. */
-  private release(bytes: number): void {
-    this.bytes -= bytes;
-    if (this.bytes >= this.maxBytes || this.roomWaiters.size === 0) return;
-    for (const waiter of this.roomWaiters) waiter.settle();
-    this.roomWaiters.clear();
   }
 
   /** Why a partition's commit position does not move, for a person. */
