@@ -34,13 +34,22 @@ function fetchBytes(maxBufferedBytes: number): { maxBytes: number; maxBytesPerPa
   return { maxBytes, maxBytesPerPartition: Math.floor(maxBytes / 4) };
 }
 
+/** How long a fetch after one that brought no record may wait at the broker for its first record. */
+const IDLE_FETCH_WAIT_MS = 500;
+
 /**
  * How a fetch waits at the broker: until a full fetch is ready or BRIDGE_FETCH_MAX_WAIT_MS passed.
  * In a backlog fetches are full at once; at a steady rate this gathers the records of that long in
- * one fetch round trip of each target's group, instead of one per few records.
+ * one fetch round trip of each target's group, instead of one per few records. After a fetch that
+ * brought nothing, the next returns with the first record, or after IDLE_FETCH_WAIT_MS: an idle
+ * group makes two fetches a second instead of one per BRIDGE_FETCH_MAX_WAIT_MS (patched kafkajs).
  */
-function fetchWait(config: BridgeConfig): { maxWaitTimeInMs: number; minBytes: number } {
-  return { maxWaitTimeInMs: config.fetchMaxWaitMs, minBytes: fetchBytes(config.maxBufferedBytes).maxBytes };
+function fetchWait(config: BridgeConfig): { maxWaitTimeInMs: number; minBytes: number; maxWaitTimeIdleInMs: number } {
+  return {
+    maxWaitTimeInMs: config.fetchMaxWaitMs,
+    minBytes: fetchBytes(config.maxBufferedBytes).maxBytes,
+    maxWaitTimeIdleInMs: Math.max(config.fetchMaxWaitMs, IDLE_FETCH_WAIT_MS),
+  };
 }
 
 /**
