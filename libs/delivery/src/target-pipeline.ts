@@ -29,7 +29,8 @@ import type { TargetSender } from './target-sender';
  * unroutable) -> sender.parse (else dead-lettered) -> its key's lane in its PartitionFeed -> the
  * ReadyQueue once it heads its lane (coalesced with others) -> an API call when the CallGate has
  * room -> delivered, or retried (RetryPolicy, RetryQueue), or dead-lettered (DeadLetterQueue) ->
- * done in the partition's OffsetTracker, which says what may be committed.
+ * done in the partition's OffsetTracker, which says what may be committed. The MemoryBudget bounds
+ * the bytes of the records in hand: a batch that reaches it waits for room.
  */
 export class TargetPipeline<B = unknown> {
   readonly target: Target;
