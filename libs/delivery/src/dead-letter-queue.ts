@@ -6,6 +6,7 @@ import type { DeadLetterSink } from './target-sender';
 
 export interface DeadLetterQueueOptions {
   sink: DeadLetterSink;
+  /** Its backoff between tries of a letter (no deadline: a letter is tried until it is written). */
   retry: RetryPolicy;
   scheduler: Scheduler;
   maxLetters: number;
@@ -20,7 +21,6 @@ export interface DeadLetterQueueOptions {
 interface Waiting {
   timer: unknown;
   failures: number;
-  firstFailureAt: number;
 }
 
 /**
@@ -140,10 +140,8 @@ export class DeadLetterQueue {
 
   /** A letter that failed on its own goes again after its backoff. */
   private wait(job: Job): void {
-    const now = this.options.scheduler.now();
-    const entry = this.waiting.get(job) ?? { timer: undefined, failures: 0, firstFailureAt: now };
-    const delay =
-      this.options.retry.next(entry.failures++, entry.firstFailureAt, now).retryInMs ?? this.options.retry.capMs;
+    const entry = this.waiting.get(job) ?? { timer: undefined, failures: 0 };
+    const delay = this.options.retry.backoff(entry.failures++);
     entry.timer = this.options.scheduler.setTimeout(() => {
       entry.timer = undefined;
       this.alone.push(job);

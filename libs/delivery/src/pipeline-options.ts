@@ -77,7 +77,7 @@ export interface TargetPipelineOptions<B = unknown> {
   /** How often ctx.heartbeat() is called while a batch waits (default 1000 ms). */
   heartbeatIntervalMs?: number;
   /** Backoff between failed DLQ writes (retried forever; default base 200 ms, cap 30 s). */
-  deadLetterRetry?: RetryPolicyOptions;
+  deadLetterRetry?: Omit<RetryPolicyOptions, 'deadlineMs'>;
   /** Bounds of one DLQ write (defaults 100 letters, 512 KiB of keys and values; at least one letter). */
   deadLetterBatch?: { maxLetters: number; maxBytes: number };
   events?: PipelineEvents;
