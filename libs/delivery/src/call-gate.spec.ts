@@ -27,7 +27,7 @@ describe('CallGate', () => {
     g.started();
     g.started();
     expect(g.hasRoom).toBe(false);
-    g.answered('delivered', undefined, Date.now(), false);
+    g.answered('delivered', { now: Date.now() });
     expect(g.hasRoom).toBe(true);
     expect(inFlight).toEqual([1, 2, 1]);
   });
@@ -36,9 +36,9 @@ describe('CallGate', () => {
     const { g, circuit, due } = gate(3, 2);
     g.started();
     g.started();
-    g.answered('retryable', 'HTTP 503', 1_000_000, false);
+    g.answered('retryable', { error: 'HTTP 503', now: 1_000_000 });
     expect(g.paused).toBe(false);
-    g.answered('retryable', 'HTTP 502', 1_000_100, false);
+    g.answered('retryable', { error: 'HTTP 502', now: 1_000_100 });
     expect(circuit).toEqual([{ refused: false, error: 'HTTP 502', since: 1_000_100 }]);
     expect(g.hasRoom).toBe(false); // the first probe waits out its backoff
     jest.advanceTimersByTime(998); // full jitter of the 1 s window (random 0.999)
@@ -48,7 +48,7 @@ describe('CallGate', () => {
     expect(g.hasRoom).toBe(true);
     g.started();
     expect(g.hasRoom).toBe(false);
-    g.answered('retryable', 'HTTP 503 again', Date.now(), true);
+    g.answered('retryable', { error: 'HTTP 503 again', now: Date.now(), wasRetry: true });
     expect(g.cause!.error).toBe('HTTP 503 again');
     jest.advanceTimersByTime(1997); // the window doubles
     expect(g.hasRoom).toBe(false);
@@ -59,17 +59,17 @@ describe('CallGate', () => {
   it('caps the backoff between probes at 30 s however long the outage lasts, and honours Retry-After', () => {
     const { g, due } = gate(1, 1);
     g.started();
-    g.answered('retryable', 'down', Date.now(), false);
+    g.answered('retryable', { error: 'down', now: Date.now() });
     for (let i = 0; i < 20; i++) {
       jest.advanceTimersByTime(30_000);
       expect(g.hasRoom).toBe(true);
       g.started();
-      g.answered('retryable', 'down', Date.now(), true);
+      g.answered('retryable', { error: 'down', now: Date.now(), wasRetry: true });
     }
     expect(due).toHaveBeenCalledTimes(20);
     jest.advanceTimersByTime(30_000);
     g.started();
-    g.answered('retryable', 'slow down', Date.now(), true, 120_000);
+    g.answered('retryable', { error: 'slow down', now: Date.now(), wasRetry: true, retryAfterMs: 120_000 });
     jest.advanceTimersByTime(119_999);
     expect(g.hasRoom).toBe(false);
     jest.advanceTimersByTime(1);
@@ -79,7 +79,7 @@ describe('CallGate', () => {
   it('opens at once when the API refuses our credentials, and says so', () => {
     const { g, circuit } = gate(3, 5);
     g.started();
-    g.answered('refused', 'HTTP 401: errorCode 200: Authentication Failed', 1_000_000, false);
+    g.answered('refused', { error: 'HTTP 401: errorCode 200: Authentication Failed', now: 1_000_000 });
     expect(circuit).toEqual([
       { refused: true, error: 'HTTP 401: errorCode 200: Authentication Failed', since: 1_000_000 },
     ]);
@@ -88,20 +88,20 @@ describe('CallGate', () => {
   it('closes on any answer that judges a body, and takes probes in turns of failed and new records', () => {
     const { g, circuit } = gate(3, 1);
     g.started();
-    g.answered('retryable', 'x', Date.now(), false);
+    g.answered('retryable', { error: 'x', now: Date.now() });
     expect(g.mayStartNew(true)).toBe(false); // a failed call waits: it goes first
     jest.advanceTimersByTime(30_000);
     g.started();
-    g.answered('retryable', 'x', Date.now(), true); // the failed call failed again
+    g.answered('retryable', { error: 'x', now: Date.now(), wasRetry: true }); // the failed call failed again
     expect(g.probeWithNewRecord).toBe(true); // so a record never sent goes next
     expect(g.mayStartNew(true)).toBe(true);
     jest.advanceTimersByTime(30_000);
     g.started();
-    g.answered('retryable', 'x', Date.now(), false);
+    g.answered('retryable', { error: 'x', now: Date.now() });
     expect(g.probeWithNewRecord).toBe(false);
     jest.advanceTimersByTime(30_000);
     g.started();
-    expect(g.answered('permanent', 'HTTP 400', Date.now(), true)).toBe(true);
+    expect(g.answered('permanent', { error: 'HTTP 400', now: Date.now(), wasRetry: true })).toBe(true);
     expect(circuit[circuit.length - 1]).toBeUndefined();
     expect(g.hasRoom).toBe(true);
   });
@@ -109,14 +109,14 @@ describe('CallGate', () => {
   it('does not count failures the caller knows to be about records: one failing record is not an outage', () => {
     const { g, circuit } = gate(3, 2);
     g.started();
-    g.answered('retryable', 'HTTP 500', Date.now(), false);
+    g.answered('retryable', { error: 'HTTP 500', now: Date.now() });
     for (let i = 0; i < 10; i++) {
       g.started();
-      g.answered('retryable', 'HTTP 500', Date.now(), true, undefined, Date.now(), true);
+      g.answered('retryable', { error: 'HTTP 500', now: Date.now(), wasRetry: true, aboutRecords: true });
     }
     expect(circuit).toEqual([]);
     g.started();
-    g.answered('retryable', 'HTTP 500', Date.now(), true); // not known to be about records: counts
+    g.answered('retryable', { error: 'HTTP 500', now: Date.now(), wasRetry: true }); // not known to be about records: counts
     expect(g.paused).toBe(true);
   });
 
@@ -133,19 +133,19 @@ describe('CallGate', () => {
     });
     for (let i = 0; i < 4; i++) g.started();
     expect(g.hasRoom).toBe(false);
-    g.answered('retryable', 'HTTP 429', Date.now(), false, 1000, Date.now() - 50); // push back: 4 -> 3
+    g.answered('retryable', { error: 'HTTP 429', now: Date.now(), retryAfterMs: 1000, startedAt: Date.now() - 50 }); // push back: 4 -> 3
     expect(limit.current).toBe(3);
     expect(g.hasRoom).toBe(false); // 3 under way
-    g.answered('delivered', undefined, Date.now(), false, undefined, Date.now() - 50);
+    g.answered('delivered', { now: Date.now(), startedAt: Date.now() - 50 });
     expect(g.hasRoom).toBe(true);
     // Two more answers of calls started before the decrease: no second decrease; the circuit opens.
-    g.answered('retryable', 'HTTP 503', Date.now(), false, undefined, Date.now() - 50);
-    g.answered('retryable', 'HTTP 503', Date.now(), false, undefined, Date.now() - 50);
+    g.answered('retryable', { error: 'HTTP 503', now: Date.now(), startedAt: Date.now() - 50 });
+    g.answered('retryable', { error: 'HTTP 503', now: Date.now(), startedAt: Date.now() - 50 });
     expect(limit.current).toBe(3);
     expect(g.paused).toBe(true);
     jest.advanceTimersByTime(30_000);
     g.started();
-    g.answered('retryable', 'HTTP 503', Date.now() + 10_000, true, undefined, Date.now()); // a failed probe
+    g.answered('retryable', { error: 'HTTP 503', now: Date.now() + 10_000, wasRetry: true, startedAt: Date.now() }); // a failed probe
     expect(limit.current).toBe(3);
   });
 
@@ -153,7 +153,7 @@ describe('CallGate', () => {
     const { g, circuit } = gate(3, 2);
     for (const outcome of ['retryable', 'permanent', 'retryable', 'delivered', 'retryable'] as const) {
       g.started();
-      g.answered(outcome, undefined, Date.now(), false);
+      g.answered(outcome, { now: Date.now() });
     }
     expect(circuit).toEqual([]);
   });

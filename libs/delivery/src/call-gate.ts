@@ -13,6 +13,21 @@ export interface CircuitCause {
 
 export type CallOutcome = 'delivered' | 'retryable' | 'refused' | 'permanent';
 
+/** What the CallGate is told of a call's answer, besides its outcome. */
+export interface CallAnswer {
+  /** When the answer came (ms since the epoch). */
+  now: number;
+  /** When the call started: the limit's latency sample (default: now). */
+  startedAt?: number;
+  error?: string;
+  /** The call had failed before. */
+  wasRetry?: boolean;
+  /** The API's Retry-After. */
+  retryAfterMs?: number;
+  /** The failure says something about the call's records, not about the API. */
+  aboutRecords?: boolean;
+}
+
 export interface CallGateOptions {
   /** How many API calls may be under way at once (adaptive, or fixed). */
   limit: ConcurrencyLimit;
@@ -93,20 +108,9 @@ export class CallGate {
     this.options.limit.started(this.calls);
   }
 
-  /**
-   * A call (started at `startedAt`) got its answer (`wasRetry`: the call had failed before;
-   * `retryAfterMs` from the API; `aboutRecords`: the failure says something about the call's
-   * records, not about the API). Returns true when this answer closed the circuit.
-   */
-  answered(
-    outcome: CallOutcome,
-    error: string | undefined,
-    now: number,
-    wasRetry: boolean,
-    retryAfterMs?: number,
-    startedAt = now,
-    aboutRecords = false,
-  ) {
+  /** A call got its answer (see CallAnswer). Returns true when this answer closed the circuit. */
+  answered(outcome: CallOutcome, answer: CallAnswer): boolean {
+    const { now, startedAt = now, error, wasRetry = false, retryAfterMs, aboutRecords = false } = answer;
     this.setCalls(this.calls - 1);
     // Probes say whether the API is back, not how much it takes: the circuit handles outages.
     if (!this.open) {

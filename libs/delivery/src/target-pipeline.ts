@@ -383,17 +383,15 @@ export class TargetPipeline<B = unknown> {
     const error = result.outcome === 'delivered' ? undefined : result.error;
     const retryAfterMs = result.outcome === 'retryable' ? result.retryAfterMs : undefined;
     const probing = this.gate.paused;
-    if (
-      this.gate.answered(
-        result.outcome,
-        error,
-        now,
-        call.failures > 0,
-        retryAfterMs,
-        call.startedAt,
-        this.failsAlone(call),
-      )
-    ) {
+    const answer = {
+      now,
+      startedAt: call.startedAt,
+      error,
+      wasRetry: call.failures > 0,
+      retryAfterMs,
+      aboutRecords: this.failsAlone(call),
+    };
+    if (this.gate.answered(result.outcome, answer)) {
       this.retries.releaseAll();
     }
     const duration = now - call.startedAt;
